@@ -1,0 +1,37 @@
+# Two commands do everything on a fresh machine with Python 3.11:
+#   make book   set up .venv, build the site into _build/html
+#   make test   set up .venv, run ruff and the whole test suite
+# Both are idempotent: the set-up is redone only when requirements change.
+
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup book test bench assignments clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+# A clean build: Jupyter Book caches executed notebooks by their code cells
+# only, so a change in src/ would not re-run them, and incremental builds
+# hide warnings.
+book: $(STAMP)
+	$(BIN)/jupyter-book clean --all . >/dev/null
+	$(BIN)/jupyter-book build . --builder html -W --keep-going
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf _build .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,72 @@
+"""Sliding windows without an im2col copy.
+
+A convolution or pooling layer pairs output position ``o`` with input
+position ``i = o * stride + offset * dilation - pad_before`` for every kernel
+offset. For one offset that pairing is a strided slice on both sides, so the
+layer becomes a short loop over kernel offsets, each step a vectorised
+operation on whole arrays. The same pairing, read the other way round, is the
+scatter of a transposed convolution and of an unpooling.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+
+
+def matching_slices(count_a: int, count_b: int, step: int, shift: int):
+    """Slices ``(sa, sb)`` of all pairs ``b = a * step + shift``.
+
+    ``a`` ranges over ``[0, count_a)`` and ``b`` over ``[0, count_b)``.
+    Returns ``None`` when no pair exists (the kernel offset only sees padding).
+    """
+    a_lo = 0 if shift >= 0 else (-shift + step - 1) // step
+    a_hi = min(count_a, (count_b - 1 - shift) // step + 1)
+    if a_hi <= a_lo:
+        return None
+    b_lo = a_lo * step + shift
+    return slice(a_lo, a_hi), slice(b_lo, b_lo + (a_hi - a_lo - 1) * step + 1, step)
+
+
+def kernel_offsets(kernel_size: Sequence[int]) -> Iterator[tuple[int, ...]]:
+    """Every kernel offset, in row-major order (the order torch scans)."""
+    return itertools.product(*(range(k) for k in kernel_size))
+
+
+def window_slices(offset, out_size, in_size, stride, dilation, pad_before):
+    """Per-dimension slices ``(out_slices, in_slices)`` for one kernel offset.
+
+    Returns ``None`` if, along some dimension, the offset only reaches padding.
+    """
+    out_slices, in_slices = [], []
+    for k, o, n, s, d, p in zip(offset, out_size, in_size, stride, dilation, pad_before):
+        pair = matching_slices(o, n, s, k * d - p)
+        if pair is None:
+            return None
+        out_slices.append(pair[0])
+        in_slices.append(pair[1])
+    return tuple(out_slices), tuple(in_slices)
+
+
+def covers(slices: Sequence[slice], size: Sequence[int]) -> bool:
+    """True if ``slices`` select every position of an array of shape ``size``."""
+    return all(s.start == 0 and s.stop == n for s, n in zip(slices, size))
+
+
+def gather_window(x, slab, offset, geometry, fill) -> bool:
+    """Fill ``slab[..., o] = x[..., o * stride + offset * dilation - pad]``.
+
+    Positions that fall into padding get ``fill``. ``geometry`` is
+    ``(out_size, in_size, stride, dilation, pad_before)``. Returns ``False``
+    (and leaves ``slab`` untouched) when the offset only sees padding.
+    """
+    found = window_slices(offset, *geometry)
+    if found is None:
+        return False
+    out_sl, in_sl = found
+    if not covers(out_sl, geometry[0]):
+        slab.fill(fill)
+    slab[(Ellipsis, *out_sl)] = x[(Ellipsis, *in_sl)]
+    return True

@@ -1,0 +1,152 @@
+"""``conv_transpose1d/2d/3d``: the adjoint of a convolution, by scatter-add.
+
+Each input pixel "stamps" the kernel, scaled by its value, onto the output at
+``i * stride + offset * dilation - padding``. As in :mod:`.conv`, the loop is
+over kernel offsets: for one offset, every input pixel lands on a strided
+slice of the output, so each step is one matrix product and one slice add.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._arguments import (
+    FLOAT_DTYPES,
+    IntOrTuple,
+    add_batch_dim,
+    as_array,
+    check_dtype,
+    drop_batch_dim,
+    ntuple,
+    require,
+)
+from .._windows import kernel_offsets, window_slices
+from .conv import accumulation_dtype, check_bias_shape, check_groups, check_weight_and_bias
+
+TRANSPOSE_DTYPES = FLOAT_DTYPES | {np.dtype(np.int64)}
+
+
+def conv_transpose_nd(input, weight, bias, stride, padding, output_padding, groups, dilation, n, op):
+    """The N-dimensional transposed convolution behind ``conv_transpose{1,2,3}d``."""
+    x = as_array(input, "input")
+    weight = as_array(weight, "weight")
+    bias = None if bias is None else as_array(bias, "bias")
+    x, unbatched = add_batch_dim(x, n, op)
+    check_dtype(x, TRANSPOSE_DTYPES, op)
+    check_weight_and_bias(x, weight, bias, n, op)
+    if isinstance(padding, str):
+        raise TypeError(f"{op}: padding must be an int or a tuple of ints, not the string {padding!r}")
+    stride = ntuple(stride, n, "stride")
+    padding = ntuple(padding, n, "padding")
+    output_padding = ntuple(output_padding, n, "output_padding")
+    dilation = ntuple(dilation, n, "dilation")
+    groups = check_groups(groups)
+    require(all(s > 0 for s in stride), f"non-positive stride is not supported: stride={list(stride)}")
+    require(all(p >= 0 for p in padding), f"negative padding is not supported: padding={list(padding)}")
+    require(
+        all(p >= 0 for p in output_padding),
+        f"negative output_padding is not supported: output_padding={list(output_padding)}",
+    )
+    require(all(d > 0 for d in dilation), f"dilation should be greater than zero, but got dilation={list(dilation)}")
+    require(
+        all(op_ < max(s, d) for op_, s, d in zip(output_padding, stride, dilation)),
+        f"output_padding must be smaller than either stride or dilation, but got "
+        f"output_padding={list(output_padding)}, stride={list(stride)}, dilation={list(dilation)}",
+    )
+
+    batch, in_channels, *in_size = x.shape
+    kernel = weight.shape[2:]
+    require(
+        weight.shape[0] == in_channels,
+        f"Given transposed weight of shape {list(weight.shape)}, expected input of shape "
+        f"{list(x.shape)} to have {weight.shape[0]} channels (weight.shape[0]), but got "
+        f"{in_channels} channels instead",
+    )
+    require(
+        in_channels >= groups and in_channels % groups == 0,
+        f"in_channels (weight.shape[0] = {in_channels}) must be a positive multiple of groups ({groups})",
+    )
+    out_channels = weight.shape[1] * groups
+    if bias is not None:
+        check_bias_shape(bias, out_channels, weight.shape)
+    out_size = tuple(
+        (i - 1) * s - 2 * p + d * (k - 1) + op_ + 1
+        for i, s, p, d, k, op_ in zip(in_size, stride, padding, dilation, kernel, output_padding)
+    )
+    require(
+        all(o > 0 for o in out_size),
+        f"Given input size per channel {tuple(in_size)}, the calculated output size "
+        f"(in - 1) * stride - 2 * padding + dilation * (kernel_size - 1) + output_padding + 1 "
+        f"is {out_size}: output size is too small",
+    )
+
+    acc = accumulation_dtype(x.dtype)
+    cin, cout = in_channels // groups, out_channels // groups
+    # (G, C_out/G, C_in/G, *k): the transpose of each group's weight matrix.
+    wg = np.swapaxes(weight.reshape(groups, cin, cout, *kernel), 1, 2).astype(acc, copy=False)
+    xg = x.reshape(batch, groups, cin, -1).astype(acc, copy=False)
+    out = np.zeros((batch, groups, cout, *out_size), dtype=acc)
+    stamp = np.empty((batch, groups, cout, xg.shape[-1]), dtype=acc)
+    stamps = stamp.reshape(batch, groups, cout, *in_size)
+    for offset in kernel_offsets(kernel):
+        found = window_slices(offset, in_size, out_size, stride, dilation, padding)
+        if found is None:
+            continue
+        in_sl, out_sl = found
+        np.matmul(wg[(Ellipsis, *offset)], xg, out=stamp)
+        out[(Ellipsis, *out_sl)] += stamps[(Ellipsis, *in_sl)]
+    out = out.reshape(batch, out_channels, *out_size)
+    if bias is not None:
+        out += bias.reshape(out_channels, *([1] * n)).astype(acc, copy=False)
+    return drop_batch_dim(out.astype(x.dtype, copy=False), unbatched)
+
+
+def conv_transpose1d(
+    input: np.ndarray,
+    weight: np.ndarray,
+    bias: np.ndarray | None = None,
+    stride: IntOrTuple = 1,
+    padding: IntOrTuple = 0,
+    output_padding: IntOrTuple = 0,
+    groups: int = 1,
+    dilation: IntOrTuple = 1,
+) -> np.ndarray:
+    """1D transposed convolution; weight is ``(C_in, C_out/groups, k)``.
+
+    Mirrors ``torch.nn.functional.conv_transpose1d``.
+    """
+    return conv_transpose_nd(input, weight, bias, stride, padding, output_padding, groups, dilation, 1, "conv_transpose1d")
+
+
+def conv_transpose2d(
+    input: np.ndarray,
+    weight: np.ndarray,
+    bias: np.ndarray | None = None,
+    stride: IntOrTuple = 1,
+    padding: IntOrTuple = 0,
+    output_padding: IntOrTuple = 0,
+    groups: int = 1,
+    dilation: IntOrTuple = 1,
+) -> np.ndarray:
+    """2D transposed convolution; weight is ``(C_in, C_out/groups, kH, kW)``.
+
+    Mirrors ``torch.nn.functional.conv_transpose2d``.
+    """
+    return conv_transpose_nd(input, weight, bias, stride, padding, output_padding, groups, dilation, 2, "conv_transpose2d")
+
+
+def conv_transpose3d(
+    input: np.ndarray,
+    weight: np.ndarray,
+    bias: np.ndarray | None = None,
+    stride: IntOrTuple = 1,
+    padding: IntOrTuple = 0,
+    output_padding: IntOrTuple = 0,
+    groups: int = 1,
+    dilation: IntOrTuple = 1,
+) -> np.ndarray:
+    """3D transposed convolution; weight is ``(C_in, C_out/groups, kD, kH, kW)``.
+
+    Mirrors ``torch.nn.functional.conv_transpose3d``.
+    """
+    return conv_transpose_nd(input, weight, bias, stride, padding, output_padding, groups, dilation, 3, "conv_transpose3d")
