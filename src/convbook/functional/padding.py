@@ -50,11 +50,12 @@ def constant_pad(x: np.ndarray, pairs, value) -> np.ndarray:
 
 def source_positions(size: int, before: int, after: int, mode: str) -> np.ndarray:
     """Which input position each output position copies along one dimension."""
+    if mode == "circular":  # torch crops first (negative values), then wraps what is left
+        start, kept = max(-before, 0), size - max(-before, 0) - max(-after, 0)
+        return start + np.arange(-max(before, 0), kept + max(after, 0)) % max(kept, 1)
     j = np.arange(-before, size + after)
     if mode == "replicate":
         return np.clip(j, 0, size - 1)
-    if mode == "circular":
-        return j % size
     if size == 1:
         return np.zeros_like(j)
     period = 2 * (size - 1)
@@ -71,7 +72,7 @@ def check_mode_pairs(x: np.ndarray, pairs, mode: str) -> None:
         f"input (padding 1, 2 or 3 trailing dimensions), but got a {x.ndim}D input",
     )
     require(
-        all(s > 0 for s in x.shape[-(n + 1) :]),
+        mode == "circular" or all(s > 0 for s in x.shape[-(n + 1) :]),
         f"{mode} padding needs non-empty channel and spatial dimensions, but got input of shape {list(x.shape)}",
     )
     for dim, before, after in pairs:
@@ -83,14 +84,18 @@ def check_mode_pairs(x: np.ndarray, pairs, mode: str) -> None:
                 f"at dimension {dim} of input of shape {list(x.shape)}",
             )
         if mode == "circular":
+            kept = size - max(-before, 0) - max(-after, 0)
             require(
-                before <= size and after <= size,
+                before <= size and after <= size and (kept > 0 or max(before, after) <= 0),
                 f"circular padding must be at most the input size (it may not wrap around more than "
-                f"once), but got padding ({before}, {after}) at dimension {dim} of size {size}",
+                f"once, nor wrap an input cropped to nothing), but got padding ({before}, {after}) "
+                f"at dimension {dim} of size {size}",
             )
+        smallest = 0 if mode == "circular" else 1
         require(
-            size + before + after >= 0,
-            f"padding ({before}, {after}) would make dimension {dim} of size {size} negative",
+            size + before + after >= smallest,
+            f"{mode} padding ({before}, {after}) of dimension {dim} of size {size} leaves "
+            f"{size + before + after} positions; at least {smallest} must remain",
         )
 
 
