@@ -14,3 +14,14 @@ settings.register_profile(
     print_blob=True,
 )
 settings.load_profile("convbook")
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory):
+    """One clean build of the whole book per test session: (html dir, seconds)."""
+    from book_site import build
+
+    return build(tmp_path_factory.mktemp("book"))

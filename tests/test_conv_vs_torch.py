@@ -101,7 +101,10 @@ def test_classic_integer_example_stays_integer():
         (lambda: F.conv2d(np.ones((1, 1, 5, 5)), np.ones((1, 1, 3, 3), np.float32)), ["dtype"]),
         (lambda: F.conv2d(np.ones((1, 1, 5, 5)), np.ones((1, 1, 3, 3)), stride=1.5), ["stride"]),
         (lambda: F.conv2d(np.ones((1, 1, 5, 5)), np.ones((1, 1, 3, 3)), dilation=(1, 1, 1)), ["dilation", "2"]),
-        (lambda: F.conv_transpose2d(np.ones((1, 1, 5, 5)), np.ones((1, 1, 3, 3)), output_padding=1), ["output_padding", "stride", "dilation"]),
+        (
+            lambda: F.conv_transpose2d(np.ones((1, 1, 5, 5)), np.ones((1, 1, 3, 3)), output_padding=1),
+            ["output_padding", "stride", "dilation"],
+        ),
         (lambda: F.conv_transpose2d(np.ones((1, 1, 5, 5)), np.ones((1, 1, 3, 3)), padding=5), ["output size"]),
         (lambda: F.conv_transpose2d(np.ones((1, 4, 5, 5)), np.ones((4, 1, 3, 3)), groups=3), ["groups"]),
         (lambda: F.conv2d([[1.0]], np.ones((1, 1, 1, 1))), ["input", "ndarray"]),

@@ -105,7 +105,10 @@ def test_two_channel_pooling_worked_example():
         (lambda: F.max_pool1d(np.ones((1, 5), np.int64), 2), ["max_pool1d", "int64"]),
         (lambda: F.max_unpool2d(np.ones((1, 1, 2, 2)), np.full((1, 1, 2, 2), 30), 2), ["invalid max index", "30"]),
         (lambda: F.max_unpool2d(np.ones((1, 1, 2, 2)), np.zeros((1, 1, 2, 2), np.int32), 2), ["int64"]),
-        (lambda: F.max_unpool2d(np.ones((1, 1, 2, 2)), np.zeros((1, 1, 2, 2), np.int64), 2, output_size=(6, 5)), ["output_size", "between"]),
+        (
+            lambda: F.max_unpool2d(np.ones((1, 1, 2, 2)), np.zeros((1, 1, 2, 2), np.int64), 2, output_size=(6, 5)),
+            ["output_size", "between"],
+        ),
         (lambda: F.max_unpool2d(np.ones((1, 1, 2, 2)), np.zeros((1, 1, 2, 1), np.int64), 2), ["shape of indices"]),
     ],
 )

@@ -41,7 +41,9 @@ def test_conv_transpose_output_size_is_torch_shape(size, kernel, stride, padding
     expected = shapes.conv_transpose_output_size(size, kernel, stride, padding, output_padding, dilation)
     x, w = torch.zeros(1, 1, size), torch.zeros(1, 1, kernel)
     try:
-        out = TF.conv_transpose1d(x, w, stride=stride, padding=padding, output_padding=output_padding, dilation=dilation)
+        out = TF.conv_transpose1d(
+            x, w, stride=stride, padding=padding, output_padding=output_padding, dilation=dilation
+        )
     except RuntimeError:
         assert expected < 1 or output_padding >= max(stride, dilation)
         return

@@ -17,9 +17,7 @@ IntOrTuple = int | Sequence[int]
 
 #: dtypes torch's CPU kernels accept, per family of operations.
 FLOAT_DTYPES = frozenset(np.dtype(t) for t in (np.float16, np.float32, np.float64))
-INT_DTYPES = frozenset(
-    np.dtype(t) for t in (np.int8, np.int16, np.int32, np.int64, np.uint8)
-)
+INT_DTYPES = frozenset(np.dtype(t) for t in (np.int8, np.int16, np.int32, np.int64, np.uint8))
 
 
 def as_array(value, name: str) -> np.ndarray:
@@ -79,8 +77,7 @@ def add_batch_dim(x: np.ndarray, n: int, op: str) -> tuple[np.ndarray, bool]:
         return x[np.newaxis], True
     require(
         x.ndim == n + 2,
-        f"Expected {n + 1}D (unbatched) or {n + 2}D (batched) input to {op}, "
-        f"but got input of shape {list(x.shape)}",
+        f"Expected {n + 1}D (unbatched) or {n + 2}D (batched) input to {op}, but got input of shape {list(x.shape)}",
     )
     return x, False
 

@@ -13,8 +13,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator, Sequence
 
-import numpy as np
-
 
 def matching_slices(count_a: int, count_b: int, step: int, shift: int):
     """Slices ``(sa, sb)`` of all pairs ``b = a * step + shift``.

@@ -28,7 +28,9 @@ def _result(values: list[int], scalar: bool) -> Size:
     return values[0] if scalar else tuple(values)
 
 
-def conv_output_size(input_size: Size, kernel_size: Size, stride: Size = 1, padding: Size = 0, dilation: Size = 1) -> Size:
+def conv_output_size(
+    input_size: Size, kernel_size: Size, stride: Size = 1, padding: Size = 0, dilation: Size = 1
+) -> Size:
     """``floor((in + 2p - d(k - 1) - 1) / s) + 1``: the output size of ``conv*d``.
 
     Mirrors the shape formula in the ``torch.nn.Conv*d`` docs.

@@ -128,8 +128,7 @@ def convnd(input, weight, bias, stride, padding, dilation, groups, n: int, op: s
     out_channels = weight.shape[0]
     require(
         out_channels >= groups and out_channels % groups == 0,
-        f"out_channels (weight.shape[0] = {out_channels}) must be a positive multiple of "
-        f"groups ({groups})",
+        f"out_channels (weight.shape[0] = {out_channels}) must be a positive multiple of groups ({groups})",
     )
     require(
         in_channels % groups == 0,

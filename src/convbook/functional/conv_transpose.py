@@ -115,7 +115,9 @@ def conv_transpose1d(
 
     Mirrors ``torch.nn.functional.conv_transpose1d``.
     """
-    return conv_transpose_nd(input, weight, bias, stride, padding, output_padding, groups, dilation, 1, "conv_transpose1d")
+    return conv_transpose_nd(
+        input, weight, bias, stride, padding, output_padding, groups, dilation, 1, "conv_transpose1d"
+    )
 
 
 def conv_transpose2d(
@@ -132,7 +134,9 @@ def conv_transpose2d(
 
     Mirrors ``torch.nn.functional.conv_transpose2d``.
     """
-    return conv_transpose_nd(input, weight, bias, stride, padding, output_padding, groups, dilation, 2, "conv_transpose2d")
+    return conv_transpose_nd(
+        input, weight, bias, stride, padding, output_padding, groups, dilation, 2, "conv_transpose2d"
+    )
 
 
 def conv_transpose3d(
@@ -149,4 +153,6 @@ def conv_transpose3d(
 
     Mirrors ``torch.nn.functional.conv_transpose3d``.
     """
-    return conv_transpose_nd(input, weight, bias, stride, padding, output_padding, groups, dilation, 3, "conv_transpose3d")
+    return conv_transpose_nd(
+        input, weight, bias, stride, padding, output_padding, groups, dilation, 3, "conv_transpose3d"
+    )

@@ -191,8 +191,11 @@ def max_pool1d(
     dilation: IntOrTuple = 1,
     ceil_mode: bool = False,
     return_indices: bool = False,
-):
-    """Maximum over sliding windows of ``(N, C, L)``. Mirrors ``torch.nn.functional.max_pool1d``."""
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """Maximum over sliding windows of ``(N, C, L)``, and the argmax indices if asked.
+
+    Mirrors ``torch.nn.functional.max_pool1d``.
+    """
     return max_pool_nd(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 1, "max_pool1d")
 
 
@@ -204,7 +207,7 @@ def max_pool2d(
     dilation: IntOrTuple = 1,
     ceil_mode: bool = False,
     return_indices: bool = False,
-):
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Maximum over sliding windows of ``(N, C, H, W)``. Mirrors ``torch.nn.functional.max_pool2d``."""
     return max_pool_nd(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 2, "max_pool2d")
 
@@ -217,7 +220,7 @@ def max_pool3d(
     dilation: IntOrTuple = 1,
     ceil_mode: bool = False,
     return_indices: bool = False,
-):
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Maximum over sliding windows of ``(N, C, D, H, W)``. Mirrors ``torch.nn.functional.max_pool3d``."""
     return max_pool_nd(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 3, "max_pool3d")
 
@@ -244,7 +247,9 @@ def avg_pool2d(
     divisor_override: int | None = None,
 ) -> np.ndarray:
     """Mean over sliding windows of ``(N, C, H, W)``. Mirrors ``torch.nn.functional.avg_pool2d``."""
-    return avg_pool_nd(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, 2, "avg_pool2d")
+    return avg_pool_nd(
+        input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, 2, "avg_pool2d"
+    )
 
 
 def avg_pool3d(
@@ -257,4 +262,6 @@ def avg_pool3d(
     divisor_override: int | None = None,
 ) -> np.ndarray:
     """Mean over sliding windows of ``(N, C, D, H, W)``. Mirrors ``torch.nn.functional.avg_pool3d``."""
-    return avg_pool_nd(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, 3, "avg_pool3d")
+    return avg_pool_nd(
+        input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, 3, "avg_pool3d"
+    )

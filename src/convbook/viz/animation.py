@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from PIL import Image as PILImage
+
+if TYPE_CHECKING:
+    from IPython.display import Image as IPythonImage
 
 MAX_GIF_BYTES = 400_000
 
@@ -45,7 +49,7 @@ def render_gif(fig: Figure, update: Callable[[int], object], frames: int, fps: f
     return data
 
 
-def to_gif(fig: Figure, update: Callable[[int], object], frames: int, fps: float = 2.0, dpi: int = 80):
+def to_gif(fig: Figure, update: Callable[[int], object], frames: int, fps: float = 2.0, dpi: int = 80) -> IPythonImage:
     """Render an animation and return it as an ``IPython.display.Image`` (GIF)."""
     from IPython.display import Image
 

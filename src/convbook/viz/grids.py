@@ -21,7 +21,7 @@ OUTPUT_COLOUR = "tab:blue"
 PAD_COLOUR = "#e8e8e8"
 
 
-def format_value(value) -> str:
+def format_value(value: float) -> str:
     """Short text for a cell: integers as integers, floats with two decimals."""
     if float(value).is_integer():
         return str(int(value))
