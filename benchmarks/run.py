@@ -1,0 +1,166 @@
+"""convbook against torch CPU on realistic layers, both pinned to the same thread count.
+
+Run with ``make bench`` (or ``python benchmarks/run.py --threads 2``). For each
+layer it checks that convbook's output agrees with torch's (float32
+tolerance), then times both with ``time.perf_counter``: one warm-up call, then
+the fastest of ``--repeats`` calls, taking turns (the minimum: other processes on
+a shared machine only add time). It prints one row per layer, then the geometric mean
+and the worst of the convbook/torch time ratios.
+
+numpy's BLAS is pinned with ``threadpoolctl.threadpool_limits`` and torch with
+``torch.set_num_threads``. The header names the BLAS kernel threadpoolctl
+reports: with ``OPENBLAS_CORETYPE`` set (as it is on some machines here)
+OpenBLAS runs an older, slower kernel than it would pick by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as torch_f
+from threadpoolctl import threadpool_info, threadpool_limits
+
+import convbook.functional as cb_f
+
+TARGET = 3.0
+
+
+@dataclass
+class Layer:
+    name: str
+    op: str  # name shared by convbook.functional and torch.nn.functional
+    input_shape: tuple[int, ...]
+    weight_shape: tuple[int, ...] | None = None  # None for pooling
+    kwargs: dict | None = None
+
+
+def layers(batch: int) -> list[Layer]:
+    """Typical layers of ResNet, MobileNet, ResNeXt, DeepLab, text CNNs, video nets and GAN decoders."""
+    n = batch
+    return [
+        Layer("resnet 3x3 conv", "conv2d", (n, 64, 56, 56), (64, 64, 3, 3), {"padding": 1}),
+        Layer("3x3 stride 2", "conv2d", (n, 64, 56, 56), (128, 64, 3, 3), {"stride": 2, "padding": 1}),
+        Layer("7x7/2 RGB stem", "conv2d", (n, 3, 224, 224), (64, 3, 7, 7), {"stride": 2, "padding": 3}),
+        Layer("1x1 conv", "conv2d", (n, 256, 56, 56), (64, 256, 1, 1), {}),
+        Layer("depthwise 3x3", "conv2d", (n, 128, 56, 56), (128, 1, 3, 3), {"padding": 1, "groups": 128}),
+        Layer("grouped 3x3 g=8", "conv2d", (n, 128, 28, 28), (128, 16, 3, 3), {"padding": 1, "groups": 8}),
+        Layer("dilated 3x3 d=2", "conv2d", (n, 64, 56, 56), (64, 64, 3, 3), {"padding": 2, "dilation": 2}),
+        Layer("conv1d word vecs", "conv1d", (n, 300, 64), (100, 300, 3), {"padding": 1}),
+        Layer("conv3d clip", "conv3d", (n, 3, 8, 112, 112), (64, 3, 3, 3, 3), {"padding": 1}),
+        Layer(
+            "conv_transpose 4x4/2", "conv_transpose2d", (n, 128, 16, 16), (128, 64, 4, 4), {"stride": 2, "padding": 1}
+        ),
+        Layer("max pool 3x3/2", "max_pool2d", (n, 64, 112, 112), None, {"kernel_size": 3, "stride": 2, "padding": 1}),
+        Layer("avg pool 2x2", "avg_pool2d", (n, 256, 56, 56), None, {"kernel_size": 2}),
+    ]
+
+
+def best_ms(fns: list[Callable[[], object]], repeats: int) -> list[float]:
+    """Fastest of ``repeats`` timed calls of each function, after one warm-up call each.
+
+    The functions take turns, so a burst of load from other processes hits both alike.
+    """
+    for fn in fns:
+        fn()  # warm-up
+    best = [math.inf] * len(fns)
+    for _ in range(repeats):
+        for i, fn in enumerate(fns):
+            start = time.perf_counter()
+            fn()
+            best[i] = min(best[i], time.perf_counter() - start)
+    return [1000 * t for t in best]
+
+
+def shapes(layer: Layer, out_shape) -> str:
+    parts = ["x".join(map(str, layer.input_shape))]
+    if layer.weight_shape is not None:
+        parts.append("w" + "x".join(map(str, layer.weight_shape)))
+    return " ".join(parts) + " -> " + "x".join(map(str, out_shape))
+
+
+def blas_header() -> str:
+    rows = []
+    for lib in threadpool_info():
+        if lib.get("user_api") == "blas":
+            rows.append(
+                f"{lib.get('internal_api')} {lib.get('version')} kernel={lib.get('architecture')} "
+                f"threads={lib.get('num_threads')} "
+                f"({os.path.basename(lib.get('filepath', ''))})"
+            )
+    coretype = os.environ.get("OPENBLAS_CORETYPE")
+    note = f"OPENBLAS_CORETYPE={coretype} (forces that kernel)" if coretype else "OPENBLAS_CORETYPE unset"
+    return "; ".join(rows) + f"; {note}"
+
+
+def run(threads: int, batch: int, repeats: int, only: str | None) -> int:
+    torch.set_num_threads(threads)
+    rng = np.random.default_rng(0)
+    print(f"convbook vs torch {torch.__version__} CPU, float32, batch {batch}, {threads} thread(s), "
+          f"best of {repeats} after a warm-up")
+    print(f"numpy {np.__version__} BLAS: {blas_header()}")
+    print(f"torch threads: {torch.get_num_threads()}")
+    header = f"{'layer':<22} {'shapes':<44} {'convbook ms':>11} {'torch ms':>9} {'ratio':>7}"
+    print(header)
+    print("-" * len(header))
+    ratios = []
+    for layer in layers(batch):
+        if only and only not in layer.name:
+            continue
+        kwargs = layer.kwargs or {}
+        x = rng.standard_normal(layer.input_shape, dtype=np.float32)
+        args = [x]
+        if layer.weight_shape is not None:
+            fan_in = int(np.prod(layer.weight_shape[1:]))
+            w = rng.standard_normal(layer.weight_shape, dtype=np.float32) / np.float32(math.sqrt(fan_in))
+            b = rng.standard_normal(layer.weight_shape[1 if "transpose" in layer.op else 0], dtype=np.float32)
+            args += [w, b]
+        torch_args = [torch.from_numpy(a) for a in args]
+        cb_fn = getattr(cb_f, layer.op)
+        torch_fn = getattr(torch_f, layer.op)
+
+        def ours(cb_fn=cb_fn, args=args, kwargs=kwargs):
+            return cb_fn(*args, **kwargs)
+
+        def theirs(torch_fn=torch_fn, torch_args=torch_args, kwargs=kwargs):
+            with torch.no_grad():
+                return torch_fn(*torch_args, **kwargs)
+
+        got, want = ours(), theirs().numpy()
+        assert got.dtype == want.dtype == np.float32, (layer.name, got.dtype, want.dtype)
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4, err_msg=layer.name)
+        ours_ms, torch_ms = best_ms([ours, theirs], repeats)
+        ratio = ours_ms / torch_ms
+        ratios.append((ratio, layer.name))
+        print(f"{layer.name:<22} {shapes(layer, want.shape):<44} {ours_ms:>11.2f} {torch_ms:>9.2f} {ratio:>6.2f}x",
+              flush=True)
+    print("-" * len(header))
+    geomean = math.exp(statistics.fmean(math.log(r) for r, _ in ratios))
+    worst, worst_name = max(ratios)
+    verdict = "meets" if geomean <= TARGET else "MISSES"
+    print(f"geometric mean ratio: {geomean:.2f}x ({verdict} the {TARGET:g}x target)")
+    print(f"worst: {worst_name} at {worst:.2f}x")
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=1, help="threads for numpy's BLAS and torch (default 1)")
+    parser.add_argument("--batch", type=int, default=2, help="batch size (default 2)")
+    parser.add_argument("--repeats", type=int, default=7, help="timed calls per layer and library (default 7)")
+    parser.add_argument("--only", help="run only the layers whose name contains this")
+    opts = parser.parse_args(argv)
+    with threadpool_limits(limits=opts.threads):
+        return run(opts.threads, opts.batch, opts.repeats, opts.only)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
