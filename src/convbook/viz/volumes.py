@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from .. import functional as cbf
 from .animation import to_gif
@@ -38,50 +39,58 @@ def sweep_states(video: np.ndarray, kernel: np.ndarray) -> Iterator[tuple[tuple[
                 yield (d, i, j), partial.copy()
 
 
-def _draw_state(
-    axes: np.ndarray, video: np.ndarray, kernel: np.ndarray, position: tuple[int, int, int], partial: np.ndarray
-) -> None:
-    d, i, j = position
-    k_d, k_h, k_w = kernel.shape
-    vmin, vmax = float(video.min()), float(video.max())
-    finite = partial[np.isfinite(partial)]
-    omin, omax = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-    for f, ax in enumerate(axes[0]):
-        ax.clear()
-        if f < video.shape[0]:
+class _Sweep:
+    """A figure of the input frames (top) and output volume (bottom) whose artists are updated in place."""
+
+    def __init__(self, video: np.ndarray, kernel: np.ndarray) -> None:
+        self.video, self.kernel = video, kernel
+        self.states = list(sweep_states(video, kernel))
+        final = self.states[-1][1]
+        frames, h, w = video.shape
+        self.fig, axes = plt.subplots(2, frames, figsize=(0.32 * frames * (w + 1.5), 0.32 * 2 * (h + 2)), squeeze=False)
+        self.fig.subplots_adjust(wspace=0.15, hspace=0.35)
+        vmin, vmax = float(video.min()), float(video.max())
+        self.inputs, self.windows = [], []
+        for f, ax in enumerate(axes[0]):
+            draw_grid(ax, video[f], f"frame {f}", vmin=vmin, vmax=vmax)
+            self.inputs.append(ax)
+            self.windows.append(ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor=WINDOW_COLOUR, linewidth=3)))
+        self.outputs, self.images, self.texts, self.marks = [], [], [], []
+        omin, omax = float(final.min()), float(final.max())
+        for f, ax in enumerate(axes[1]):
+            if f >= final.shape[0]:
+                ax.axis("off")
+                continue
+            draw_grid(ax, np.zeros(final.shape[1:]), f"output depth {f}", cmap="Purples", show_values=False)
+            image = ax.images[0]
+            image.set_clim(omin, omax)
+            self.images.append(image)
+            self.texts.append(
+                [
+                    [ax.text(c + 0.5, r + 0.5, "", ha="center", va="center", fontsize=8) for c in range(final.shape[2])]
+                    for r in range(final.shape[1])
+                ]
+            )
+            self.marks.append(ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor=OUTPUT_COLOUR, linewidth=3)))
+
+    def update(self, n: int) -> None:
+        """Show the sweep after output position number ``n``."""
+        (d, i, j), partial = self.states[n]
+        k_d, k_h, k_w = self.kernel.shape
+        for f, (ax, window) in enumerate(zip(self.inputs, self.windows)):
             inside = d <= f < d + k_d
-            draw_grid(
-                ax,
-                video[f],
-                f"frame {f}" + (f"  (kernel[{f - d}])" if inside else ""),
-                window=(i, j, k_h, k_w) if inside else None,
-                vmin=vmin,
-                vmax=vmax,
-                cmap="Blues" if inside else "Greys",
-            )
-        else:
-            ax.axis("off")
-    for f, ax in enumerate(axes[1]):
-        ax.clear()
-        if f < partial.shape[0]:
-            shown = np.nan_to_num(partial[f], nan=0.0)
-            draw_grid(
-                ax,
-                shown,
-                f"output depth {f}",
-                window=(i, j, 1, 1) if f == d else None,
-                window_colour=OUTPUT_COLOUR,
-                cmap="Purples",
-                show_values=False,
-                vmin=omin,
-                vmax=omax,
-            )
-            for r in range(shown.shape[0]):
-                for c in range(shown.shape[1]):
-                    if np.isfinite(partial[f, r, c]):
-                        ax.text(c + 0.5, r + 0.5, f"{partial[f, r, c]:g}", ha="center", va="center", fontsize=8)
-        else:
-            ax.axis("off")
+            window.set_visible(inside)
+            window.set_bounds(j, i, k_w, k_h)
+            ax.images[0].set_cmap("Blues" if inside else "Greys")
+            ax.set_title(f"frame {f}" + (f"  (kernel[{f - d}])" if inside else ""), fontsize=10)
+        for f, (image, texts, mark) in enumerate(zip(self.images, self.texts, self.marks)):
+            image.set_data(np.ma.masked_invalid(partial[f]))
+            for r, row in enumerate(texts):
+                for c, text in enumerate(row):
+                    value = partial[f, r, c]
+                    text.set_text(f"{value:g}" if np.isfinite(value) else "")
+            mark.set_visible(f == d)
+            mark.set_bounds(j, i, 1, 1)
 
 
 def sweep_figure(video: np.ndarray, kernel: np.ndarray, step: int | None = None) -> Figure:
@@ -90,34 +99,15 @@ def sweep_figure(video: np.ndarray, kernel: np.ndarray, step: int | None = None)
     Top row: the input frames, the ``kD`` frames under the kernel outlined in
     red; bottom row: the output volume computed so far by ``conv3d``.
     """
-    video = np.asarray(video, dtype=float)
-    kernel = np.asarray(kernel, dtype=float)
-    states = list(sweep_states(video, kernel))
-    position, partial = states[-1 if step is None else step]
-    fig, axes = _sweep_axes(video)
-    _draw_state(axes, video, kernel, position, partial)
-    return fig
-
-
-def _sweep_axes(video: np.ndarray):
-    frames, h, w = video.shape
-    fig, axes = plt.subplots(2, frames, figsize=(0.32 * frames * (w + 1.5), 0.32 * 2 * (h + 2)), squeeze=False)
-    fig.subplots_adjust(wspace=0.15, hspace=0.35)
-    return fig, axes
+    sweep = _Sweep(np.asarray(video, dtype=float), np.asarray(kernel, dtype=float))
+    sweep.update(len(sweep.states) - 1 if step is None else step)
+    return sweep.fig
 
 
 def sweep_gif(video: np.ndarray, kernel: np.ndarray, fps: float = 3.0, dpi: int = 60) -> Image:
     """GIF (``IPython.display.Image``) of ``kernel`` sweeping ``video``, one frame per output position."""
-    video = np.asarray(video, dtype=float)
-    kernel = np.asarray(kernel, dtype=float)
-    states = list(sweep_states(video, kernel))
-    fig, axes = _sweep_axes(video)
-
-    def update(n: int) -> None:
-        position, partial = states[n]
-        _draw_state(axes, video, kernel, position, partial)
-
-    return to_gif(fig, update, len(states), fps=fps, dpi=dpi)
+    sweep = _Sweep(np.asarray(video, dtype=float), np.asarray(kernel, dtype=float))
+    return to_gif(sweep.fig, sweep.update, len(sweep.states), fps=fps, dpi=dpi)
 
 
 def frames_figure(clip: np.ndarray, titles: list[str] | None = None, cmap: str = "gray") -> Figure:
