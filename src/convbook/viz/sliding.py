@@ -91,46 +91,59 @@ def window_cells(
     ]
 
 
-def _draw_cells(
-    ax: Axes,
-    values: np.ndarray,
-    title: str = "",
-    pad: tuple[int, int] = (0, 0),
-    window: list[tuple[int, int]] | None = None,
-    weights: np.ndarray | None = None,
-    current: tuple[int, int] | None = None,
-    show_values: bool = True,
-) -> None:
-    """Cells with values; padding grey, window cells red with their weights, ``current`` outlined blue."""
-    ax.clear()
-    rows, cols = values.shape
-    window = window or []
-    flat_weights = [] if weights is None else list(np.asarray(weights).ravel())
-    for r in range(rows):
-        for c in range(cols):
-            inside = pad[0] <= r < rows - pad[0] and pad[1] <= c < cols - pad[1]
-            face = "white" if inside else PAD_COLOUR
-            if (r, c) in window:
+class _Board:
+    """A grid of cells drawn once; each frame only changes colours and texts (fast to animate)."""
+
+    def __init__(self, ax: Axes, shape: tuple[int, int], pad: tuple[int, int] = (0, 0)) -> None:
+        rows, cols = shape
+        self.ax, self.shape = ax, shape
+        self.inside = np.zeros(shape, dtype=bool)
+        self.inside[pad[0] : rows - pad[0], pad[1] : cols - pad[1]] = True
+        self.cells, self.values, self.weights = {}, {}, {}
+        for r in range(rows):
+            for c in range(cols):
+                self.cells[r, c] = ax.add_patch(Rectangle((c, r), 1, 1, edgecolor="black", linewidth=0.6))
+                self.values[r, c] = ax.text(c + 0.5, r + 0.45, "", ha="center", va="center", fontsize=9)
+                self.weights[r, c] = ax.text(
+                    c + 0.95, r + 0.92, "", ha="right", va="bottom", fontsize=6, color=WINDOW_COLOUR
+                )
+        ax.set_xlim(0, cols)
+        ax.set_ylim(rows, 0)
+        ax.set_aspect("equal")
+        ax.axis("off")
+
+    def show(
+        self,
+        values: np.ndarray,
+        title: str = "",
+        window: list[tuple[int, int]] | None = None,
+        weights: np.ndarray | None = None,
+        current: tuple[int, int] | None = None,
+        show_values: bool = True,
+    ) -> None:
+        """Padding grey, window cells red with their weights, computed outputs blue, ``current`` outlined."""
+        window = window or []
+        flat_weights = {} if weights is None else dict(zip(window, np.asarray(weights).ravel(), strict=False))
+        for (r, c), cell in self.cells.items():
+            v = values[r, c]
+            face = "white" if self.inside[r, c] else PAD_COLOUR
+            if (r, c) in flat_weights:
                 face = "#f4b6b6"
-            elif not np.isnan(values[r, c]) and current is not None:
+            elif current is not None and not np.isnan(v):
                 face = "#c6dbef"
-            ax.add_patch(Rectangle((c, r), 1, 1, facecolor=face, edgecolor="black", linewidth=0.6))
-            if show_values and not np.isnan(values[r, c]) and (inside or values[r, c] != 0):
-                ax.text(c + 0.5, r + 0.45, format_value(values[r, c]), ha="center", va="center", fontsize=9)
-    for (r, c), wv in zip(window, flat_weights, strict=False):
-        ax.text(c + 0.95, r + 0.92, f"×{format_value(wv)}", ha="right", va="bottom", fontsize=6, color=WINDOW_COLOUR)
-    if window:
-        for r, c in window:
-            ax.add_patch(Rectangle((c, r), 1, 1, fill=False, edgecolor=WINDOW_COLOUR, linewidth=1.8))
-    if current is not None:
-        r, c = current
-        ax.add_patch(Rectangle((c, r), 1, 1, fill=False, edgecolor=OUTPUT_COLOUR, linewidth=2.5))
-    ax.set_xlim(0, cols)
-    ax.set_ylim(rows, 0)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    if title:
-        ax.set_title(title, fontsize=9)
+            edge, width = ("black", 0.6)
+            if (r, c) in flat_weights:
+                edge, width = WINDOW_COLOUR, 1.8
+            if (r, c) == current:
+                edge, width = OUTPUT_COLOUR, 2.5
+            cell.set_facecolor(face)
+            cell.set_edgecolor(edge)
+            cell.set_linewidth(width)
+            cell.set_zorder(3 if width > 1 else 1)
+            shown = show_values and not np.isnan(v) and (self.inside[r, c] or v != 0)
+            self.values[r, c].set_text(format_value(v) if shown else "")
+            self.weights[r, c].set_text(f"×{format_value(flat_weights[r, c])}" if (r, c) in flat_weights else "")
+        self.ax.set_title(title, fontsize=9)
 
 
 def sliding_window_gif(
@@ -170,13 +183,15 @@ def sliding_window_gif(
     if title:
         fig.suptitle(title, fontsize=10)
 
+    board_in, board_out = _Board(ax_in, padded.shape, p), _Board(ax_out, out_shape)
+
     def update(i: int) -> None:
         index = indices[i]
         cells = window_cells(index, w2.shape, s, d)
-        _draw_cells(ax_in, padded, "input" + (" (padded)" if any(p) else ""), p, cells, w2, show_values=show_values)
+        board_in.show(padded, "input" + (" (padded)" if any(p) else ""), cells, w2, show_values=show_values)
         label = f"y[{index[1]}]" if one_d else f"y[{index[0]},{index[1]}]"
         value = format_value(states[i][index])
-        _draw_cells(ax_out, states[i], f"output: {label} = {value}", current=index, show_values=show_values)
+        board_out.show(states[i], f"output: {label} = {value}", current=index, show_values=show_values)
 
     return to_gif(fig, update, len(indices), fps=fps, dpi=dpi)
 
