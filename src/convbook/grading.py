@@ -536,12 +536,15 @@ def _torch_conv_output_size(
     import torch
     import torch.nn.functional as F
 
-    scalar = _isinstance(input_size, int)
-    sizes = (input_size,) if scalar else tuple(input_size)
-    n = len(sizes)
+    params = (input_size, kernel_size, stride, padding, dilation)
+    lengths = [len(p) for p in params if not _isinstance(p, int)]
+    scalar = not lengths
+    n = 1 if scalar else lengths[0]
 
     def per_dim(v: Any) -> tuple:
         return (v,) * n if _isinstance(v, int) else tuple(v)
+
+    sizes = per_dim(input_size)
 
     conv = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}[n]
     out = conv(
