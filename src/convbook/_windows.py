@@ -13,6 +13,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator, Sequence
 
+import numpy as np
+
 
 def matching_slices(count_a: int, count_b: int, step: int, shift: int):
     """Slices ``(sa, sb)`` of all pairs ``b = a * step + shift``.
@@ -48,9 +50,18 @@ def window_slices(offset, out_size, in_size, stride, dilation, pad_before):
     return tuple(out_slices), tuple(in_slices)
 
 
-def covers(slices: Sequence[slice], size: Sequence[int]) -> bool:
-    """True if ``slices`` select every position of an array of shape ``size``."""
-    return all(s.start == 0 and s.stop == n for s, n in zip(slices, size))
+def fill_outside(slab: np.ndarray, inner: Sequence[slice], fill) -> None:
+    """Set ``slab`` to ``fill`` outside the box ``inner`` over its trailing axes.
+
+    Only the border strips are written, not the whole array.
+    """
+    first_axis = slab.ndim - len(inner)
+    for axis, s in enumerate(inner, start=first_axis):
+        index = [slice(None)] * slab.ndim
+        index[axis] = slice(0, s.start)
+        slab[tuple(index)] = fill
+        index[axis] = slice(s.stop, None)
+        slab[tuple(index)] = fill
 
 
 def gather_window(x, slab, offset, geometry, fill) -> bool:
@@ -64,7 +75,6 @@ def gather_window(x, slab, offset, geometry, fill) -> bool:
     if found is None:
         return False
     out_sl, in_sl = found
-    if not covers(out_sl, geometry[0]):
-        slab.fill(fill)
+    fill_outside(slab, out_sl, fill)
     slab[(Ellipsis, *out_sl)] = x[(Ellipsis, *in_sl)]
     return True

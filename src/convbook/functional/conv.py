@@ -4,6 +4,8 @@ Like torch, these compute a cross-correlation (the kernel is not flipped).
 The loop runs over kernel offsets only: for each offset the input window is
 gathered into one slab (zero where it falls into padding) and multiplied by
 that offset's ``(C_out, C_in / groups)`` weight matrix for all pixels at once.
+Depthwise layers (one input channel per group) skip the slab and the matrix
+product and add each scaled window straight into the output.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from .._arguments import (
     ntuple,
     require,
 )
-from .._windows import gather_window, kernel_offsets
+from .._windows import gather_window, kernel_offsets, window_slices
 
 CONV_DTYPES = FLOAT_DTYPES | INT_DTYPES
 
@@ -96,18 +98,6 @@ def accumulation_dtype(dtype: np.dtype) -> np.dtype:
     return np.dtype(np.float32) if dtype == np.float16 else dtype
 
 
-def multiply_channels(weight_matrix, slab, out):
-    """``out = weight_matrix @ slab`` over channels, for every pixel.
-
-    ``weight_matrix`` is ``(G, C_out/G, C_in/G)``, ``slab`` is
-    ``(N, G, C_in/G, P)``. With one input channel per group (depthwise) a
-    broadcast product is much faster than many 1-wide matrix products.
-    """
-    if weight_matrix.shape[-1] == 1:
-        return np.multiply(weight_matrix, slab, out=out)
-    return np.matmul(weight_matrix, slab, out=out)
-
-
 def convnd(input, weight, bias, stride, padding, dilation, groups, n: int, op: str):
     """The N-dimensional convolution behind ``conv1d``, ``conv2d`` and ``conv3d``."""
     x = as_array(input, "input")
@@ -158,18 +148,58 @@ def convnd(input, weight, bias, stride, padding, dilation, groups, n: int, op: s
     wg = weight.reshape(groups, cout, cin, *kernel).astype(acc, copy=False)
     pixels = int(np.prod(out_size))
     out = np.zeros((batch, groups, cout, pixels), dtype=acc)
-    product = np.empty_like(out)
-    slab = np.empty((batch, groups, cin, *out_size), dtype=acc)
-    slab_matrix = slab.reshape(batch, groups, cin, pixels)
     geometry = (out_size, in_size, stride, dilation, before)
-    for offset in kernel_offsets(kernel):
-        if gather_window(xg, slab, offset, geometry, fill=0):
-            multiply_channels(wg[(Ellipsis, *offset)], slab_matrix, product)
-            out += product
+    if cin == 1:
+        accumulate_depthwise(out.reshape(batch, groups, cout, *out_size), xg, wg, geometry)
+        return finish(out, bias, x.dtype, batch, out_channels, out_size, unbatched)
+    offsets = list(kernel_offsets(kernel))
+    # With few input channels (an RGB stem, a video clip) one offset is a thin
+    # matrix product; stacking several offsets into one slab makes it a
+    # thicker one. The slab, and the stacked weight copy, never exceed the output's size.
+    stack = cin * len(offsets) <= pixels
+    chunk = max(1, min(len(offsets), cout // max(cin, 1))) if stack else 1
+    # (G, C_out/G, offsets, C_in/G): the weight matrices of all offsets side by side
+    # (a copy, made only when offsets are stacked; it is small next to the output then).
+    wk = np.moveaxis(weight.reshape(groups, cout, cin, -1), -1, 2).astype(acc) if chunk > 1 else None
+    product = np.empty_like(out)
+    slab = np.empty((batch, groups, chunk, cin, *out_size), dtype=acc)
+    for start in range(0, len(offsets), chunk):
+        group = offsets[start : start + chunk]
+        for slot, offset in enumerate(group):
+            if not gather_window(xg, slab[:, :, slot], offset, geometry, fill=0):
+                slab[:, :, slot] = 0
+        m = len(group)
+        weights = (
+            wg[(Ellipsis, *group[0])] if wk is None else wk[:, :, start : start + m].reshape(groups, cout, m * cin)
+        )
+        np.matmul(weights, slab[:, :, :m].reshape(batch, groups, m * cin, pixels), out=product)
+        out += product
+    return finish(out, bias, x.dtype, batch, out_channels, out_size, unbatched)
+
+
+def accumulate_depthwise(out, xg, wg, geometry) -> None:
+    """One input channel per group: add each offset's scaled window straight into ``out``.
+
+    No slab and no matrix product: for depthwise layers this halves the passes
+    over memory. ``out`` is ``(N, G, C_out/G, *out_size)``, ``wg`` is
+    ``(G, C_out/G, 1, *kernel)``.
+    """
+    n = len(geometry[0])
+    for offset in kernel_offsets(wg.shape[3:]):
+        found = window_slices(offset, *geometry)
+        if found is None:
+            continue
+        out_sl, in_sl = found
+        scale = wg[(Ellipsis, 0, *offset)].reshape(*wg.shape[:2], *([1] * n))
+        out[(Ellipsis, *out_sl)] += scale * xg[(Ellipsis, *in_sl)]
+
+
+def finish(out, bias, dtype, batch, out_channels, out_size, unbatched) -> np.ndarray:
+    """Add the bias, restore the caller's dtype and batch dimension."""
     out = out.reshape(batch, out_channels, *out_size)
     if bias is not None:
-        out += bias.reshape(out_channels, *([1] * n)).astype(acc, copy=False)
-    return drop_batch_dim(out.astype(x.dtype, copy=False), unbatched)
+        out += bias.reshape(out_channels, *([1] * len(out_size))).astype(out.dtype, copy=False)
+    return drop_batch_dim(out.astype(dtype, copy=False), unbatched)
 
 
 def conv1d(
