@@ -30,6 +30,10 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
+# Regenerate the student notebooks (exercises/) from solutions/ with nbgrader.
+assignments: $(STAMP)
+	tools/make_assignments.sh
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 

@@ -4,13 +4,20 @@ docstrings on every public function."""
 import ast
 import importlib
 import inspect
+import pkgutil
 
 import pytest
 import torch.nn.functional as TF
 
 import convbook.functional as F
 
-MODULES = ["convbook.functional", "convbook.shapes", "convbook.naive", "convbook.viz.grids", "convbook.viz.animation"]
+MODULES = [
+    "convbook.functional",
+    "convbook.shapes",
+    "convbook.naive",
+    "convbook.grading",
+    *(f"convbook.viz.{m.name}" for m in pkgutil.iter_modules(importlib.import_module("convbook.viz").__path__)),
+]
 
 
 def public_functions():
