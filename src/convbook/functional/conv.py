@@ -98,19 +98,31 @@ def accumulation_dtype(dtype: np.dtype) -> np.dtype:
     return np.dtype(np.float32) if dtype == np.float16 else dtype
 
 
-def convnd(input, weight, bias, stride, padding, dilation, groups, n: int, op: str):
-    """The N-dimensional convolution behind ``conv1d``, ``conv2d`` and ``conv3d``."""
+def check_layer_arguments(input, weight, bias, stride, dilation, groups, n: int, op: str, dtypes: frozenset):
+    """Checks shared by convolution and transposed convolution, in torch's order.
+
+    Returns ``(x, weight, bias, unbatched, stride, dilation, groups)`` with
+    ``x`` batched and the int-or-tuple parameters normalised to tuples.
+    """
     x = as_array(input, "input")
     weight = as_array(weight, "weight")
     bias = None if bias is None else as_array(bias, "bias")
     x, unbatched = add_batch_dim(x, n, op)
-    check_dtype(x, CONV_DTYPES, op)
+    check_dtype(x, dtypes, op)
     check_weight_and_bias(x, weight, bias, n, op)
     stride = ntuple(stride, n, "stride")
     dilation = ntuple(dilation, n, "dilation")
     groups = check_groups(groups)
     require(all(s > 0 for s in stride), f"non-positive stride is not supported: stride={list(stride)}")
     require(all(d > 0 for d in dilation), f"dilation should be greater than zero, but got dilation={list(dilation)}")
+    return x, weight, bias, unbatched, stride, dilation, groups
+
+
+def convnd(input, weight, bias, stride, padding, dilation, groups, n: int, op: str):
+    """The N-dimensional convolution behind ``conv1d``, ``conv2d`` and ``conv3d``."""
+    x, weight, bias, unbatched, stride, dilation, groups = check_layer_arguments(
+        input, weight, bias, stride, dilation, groups, n, op, CONV_DTYPES
+    )
     kernel = weight.shape[2:]
     before, after = resolve_padding(padding, kernel, dilation, stride, n)
 

@@ -13,41 +13,30 @@ import numpy as np
 from .._arguments import (
     FLOAT_DTYPES,
     IntOrTuple,
-    add_batch_dim,
-    as_array,
-    check_dtype,
     drop_batch_dim,
     ntuple,
     require,
 )
 from .._windows import kernel_offsets, window_slices
-from .conv import accumulation_dtype, check_bias_shape, check_groups, check_weight_and_bias
+from .conv import accumulation_dtype, check_bias_shape, check_layer_arguments
 
 TRANSPOSE_DTYPES = FLOAT_DTYPES | {np.dtype(np.int64)}
 
 
 def conv_transpose_nd(input, weight, bias, stride, padding, output_padding, groups, dilation, n, op):
     """The N-dimensional transposed convolution behind ``conv_transpose{1,2,3}d``."""
-    x = as_array(input, "input")
-    weight = as_array(weight, "weight")
-    bias = None if bias is None else as_array(bias, "bias")
-    x, unbatched = add_batch_dim(x, n, op)
-    check_dtype(x, TRANSPOSE_DTYPES, op)
-    check_weight_and_bias(x, weight, bias, n, op)
+    x, weight, bias, unbatched, stride, dilation, groups = check_layer_arguments(
+        input, weight, bias, stride, dilation, groups, n, op, TRANSPOSE_DTYPES
+    )
     if isinstance(padding, str):
         raise TypeError(f"{op}: padding must be an int or a tuple of ints, not the string {padding!r}")
-    stride = ntuple(stride, n, "stride")
     padding = ntuple(padding, n, "padding")
     output_padding = ntuple(output_padding, n, "output_padding")
-    dilation = ntuple(dilation, n, "dilation")
-    groups = check_groups(groups)
-    require(all(s > 0 for s in stride), f"non-positive stride is not supported: stride={list(stride)}")
     require(all(p >= 0 for p in padding), f"negative padding is not supported: padding={list(padding)}")
     require(
         all(p >= 0 for p in output_padding),
         f"negative output_padding is not supported: output_padding={list(output_padding)}",
     )
-    require(all(d > 0 for d in dilation), f"dilation should be greater than zero, but got dilation={list(dilation)}")
     require(
         all(op_ < max(s, d) for op_, s, d in zip(output_padding, stride, dilation)),
         f"output_padding must be smaller than either stride or dilation, but got "
