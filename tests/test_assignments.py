@@ -1,0 +1,120 @@
+"""The nbgrader assignments: well formed, exercises/ generated from solutions/, solutions pass, releases fail.
+
+Each check runs nbgrader's own code (generate_assignment, Validator), as an instructor would.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir() and p.name[:2].isdigit())
+MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+
+
+def notebook(kind: str, assignment: str) -> nbformat.NotebookNode:
+    return nbformat.read(ROOT / kind / assignment / f"{assignment}.ipynb", as_version=4)
+
+
+def grade_cells(nb):
+    return [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+
+
+def test_there_are_assignments():
+    assert {"01-conv1d", "02-conv2d", "03-padding-stride-dilation"} <= set(ASSIGNMENTS)
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_source_notebook_is_well_formed(assignment):
+    nb = notebook("solutions", assignment)
+    nbformat.validate(nb)
+    ids = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if "nbgrader" in c.metadata]
+    assert len(ids) == len(set(ids)), f"duplicate grade_ids: {ids}"
+    tests = grade_cells(nb)
+    assert 3 <= len(tests) <= 6
+    assert sum(c.metadata["nbgrader"]["points"] for c in tests) >= 10
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert not cell.outputs and cell.execution_count is None, "commit source notebooks without outputs"
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution"):
+            assert "### BEGIN SOLUTION" in cell.source and "### END SOLUTION" in cell.source
+        if meta.get("grade"):
+            assert meta.get("locked") and "### BEGIN HIDDEN TESTS" in cell.source, meta["grade_id"]
+            assert "from convbook import grading" in cell.source
+    setup = nb.cells[1]
+    assert setup.metadata["nbgrader"]["grade_id"] == "setup" and setup.metadata["nbgrader"]["locked"]
+    assert "from convbook import grading" in setup.source
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_release_has_no_solutions_hidden_tests_or_outputs(assignment):
+    nb = notebook("exercises", assignment)
+    for cell in nb.cells:
+        for marker in MARKERS:
+            assert marker not in cell.source, f"{marker!r} left in the student notebook"
+        if cell.cell_type == "code":
+            assert not cell.outputs and cell.execution_count is None
+    source = notebook("solutions", assignment)
+    hidden = [c.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0] for c in grade_cells(source)]
+    release = "\n".join(c.source for c in nb.cells)
+    for block in hidden:
+        for line in block.strip().splitlines():
+            if len(line.strip()) > 30:
+                assert line not in release, f"hidden test line in the release: {line!r}"
+
+
+@pytest.fixture(scope="module")
+def regenerated(tmp_path_factory):
+    """Run generate_assignment on a scratch copy of the course, for every assignment."""
+    course = tmp_path_factory.mktemp("course")
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    shutil.copytree(ROOT / "solutions", course / "solutions")
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    for assignment in ASSIGNMENTS:
+        subprocess.run(
+            [BIN / "nbgrader", "generate_assignment", assignment, "--force", "--log-level=WARN"],
+            cwd=course,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    return course / "exercises"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_exercises_are_what_generate_assignment_makes(assignment, regenerated):
+    fresh = nbformat.read(regenerated / assignment / f"{assignment}.ipynb", as_version=4)
+    committed = notebook("exercises", assignment)
+    assert [(c.cell_type, c.source) for c in committed.cells] == [(c.cell_type, c.source) for c in fresh.cells], (
+        f"exercises/{assignment} is stale: run tools/make_assignments.sh"
+    )
+    assert [c.metadata.get("nbgrader") for c in committed.cells] == [c.metadata.get("nbgrader") for c in fresh.cells]
+
+
+def validate(path: Path) -> dict:
+    from nbgrader.validator import Validator
+
+    return Validator().validate(str(path))
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_solutions_pass_every_test(assignment):
+    result = validate(ROOT / "solutions" / assignment / f"{assignment}.ipynb")
+    assert result == {}, f"the solution notebook fails: {result}"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_release_fails_every_autograded_test(assignment):
+    result = validate(ROOT / "exercises" / assignment / f"{assignment}.ipynb")
+    failed = {cell["source"] for cell in result.get("failed", [])}
+    tests = {c.source for c in grade_cells(notebook("exercises", assignment))}
+    assert tests == failed, f"these tests pass on the blank notebook: {tests - failed}"
