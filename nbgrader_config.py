@@ -44,10 +44,28 @@ c.Execute.extra_arguments = _kernel_args
 # Restore deleted test cells too, not only edited ones.
 c.OverwriteCells.add_missing_cells = True
 
-# Feedback must not show the hidden tests' source.
+# Feedback must not show the hidden tests' source: ClearHiddenTests removes it from
+# the cells, and ShortTracebacks keeps only "ErrorName: message" of each error, because
+# IPython's tracebacks quote the lines around the failing one (hidden tests included).
+from nbconvert.preprocessors import Preprocessor  # noqa: E402
+
+
+class ShortTracebacks(Preprocessor):
+    """Replace every error traceback by its last line (the grading message)."""
+
+    enabled = True
+
+    def preprocess_cell(self, cell, resources, index):  # noqa: ANN001, ANN201 - nbconvert's signature
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                output["traceback"] = [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]
+        return cell, resources
+
+
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbgrader.preprocessors.ClearHiddenTests",
+    ShortTracebacks,
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 
