@@ -17,6 +17,15 @@ How a test cell uses this module (copy this pattern into new assignments)::
         case = grading.random_conv_case(rng, ndim=2)
         grading.check(conv2d, grading.torch_reference("conv2d"), **case, seed=seed)
 
+Notebook conventions (solutions/NN-slug/NN-slug.ipynb; copy 01-conv1d's structure):
+markdown intro with a task/points table and the rules; cell 2 is the locked ``setup``
+cell above; per task a markdown cell, a solution cell (grade_id = the function name,
+``### BEGIN SOLUTION`` / ``### END SOLUTION`` inside the ``def``) and a locked autograded
+test cell (grade_id ``test_<name>``, points) that starts with
+``from convbook import grading``, runs a few visible fixed cases, then random cases
+between ``### BEGIN HIDDEN TESTS`` / ``### END HIDDEN TESTS``. Commit without outputs;
+regenerate exercises/ with ``tools/make_assignments.sh``.
+
 What the pieces do:
 
 - ``check(fn, reference, *args, **kwargs)`` runs the student's ``fn`` under
