@@ -19,12 +19,21 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-# A clean build: Jupyter Book caches executed notebooks by their code cells
-# only, so a change in src/ would not re-run them, and incremental builds
-# hide warnings.
-book: $(STAMP)
+# Everything a page can show: chapters, the package that draws and computes
+# them, the exercise notebooks they link, the configuration.
+BOOK_INPUTS := _config.yml _toc.yml $(wildcard book/*.md book/*.bib book/_ext/*.py) \
+               $(shell find src -name '*.py') $(wildcard exercises/*/*.ipynb)
+
+book: _build/html/index.html
+
+# Always a clean build when an input changed: Jupyter Book caches executed
+# notebooks by their code cells only (a change in src/ would not re-run them)
+# and incremental builds hide warnings. A failed build leaves no index.html,
+# so the next `make book` tries again.
+_build/html/index.html: $(STAMP) $(BOOK_INPUTS)
 	$(BIN)/jupyter-book clean --all . >/dev/null
-	$(BIN)/jupyter-book build . --builder html -W --keep-going
+	$(BIN)/jupyter-book build . --builder html -W --keep-going || { rm -f $@; exit 1; }
+	touch $@
 
 test: $(STAMP)
 	$(BIN)/ruff check .
