@@ -26,10 +26,13 @@ def pool_input(draw, n: int, dtypes):
 @st.composite
 def pool_params(draw, n: int):
     kernel = draw(rarely(int_or_tuple(n, 1, 4), int_or_tuple(n, 0, 6)))
+    smallest = min(np.atleast_1d(kernel))
+    # Usually a padding torch accepts (at most half the kernel), sometimes any.
+    padding = rarely(int_or_tuple(n, 0, max(smallest, 0) // 2), int_or_tuple(n, -1, 3))
     return {
         "kernel_size": kernel,
         "stride": draw(st.none() | rarely(int_or_tuple(n, 1, 3), int_or_tuple(n, 0, 3))),
-        "padding": draw(rarely(int_or_tuple(n, 0, 2), int_or_tuple(n, -1, 3))),
+        "padding": draw(padding),
         "ceil_mode": draw(st.booleans()),
     }
 
