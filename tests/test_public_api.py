@@ -16,6 +16,7 @@ MODULES = [
     "convbook.shapes",
     "convbook.naive",
     "convbook.grading",
+    "convbook.grad",
     "convbook.nn",
     *(f"convbook.viz.{m.name}" for m in pkgutil.iter_modules(importlib.import_module("convbook.viz").__path__)),
 ]
