@@ -100,6 +100,19 @@ def test_conv2d_every_padding_mode(mode):
     forward_backward(ours, theirs, random(0, (2, 3, 6, 5)))
 
 
+@pytest.mark.parametrize("mode", nn.PADDING_MODES)
+def test_unbatched_layers_match_torch(mode):
+    """(C, H, W) input, as torch accepts it."""
+    x = random(0, (3, 6, 5))
+    ours = nn.Conv2d(3, 4, 3, padding=1, padding_mode=mode, rng=0)
+    theirs = TNN.Conv2d(3, 4, 3, padding=1, padding_mode=mode)
+    copy_parameters(ours, theirs)
+    forward_backward(ours, theirs, x)
+    forward_backward(nn.MaxPool2d(2), TNN.MaxPool2d(2), x)
+    forward_backward(nn.AvgPool2d(2), TNN.AvgPool2d(2), x)
+    forward_backward(nn.GlobalAvgPool2d(), TNN.AdaptiveAvgPool2d(1), x)
+
+
 @settings(max_examples=40)
 @given(
     kernel=st.integers(1, 3),

@@ -199,7 +199,7 @@ class Conv2d(Module):
         geometry = dict(stride=self.stride, padding=self.conv_padding, dilation=self.dilation, groups=self.groups)
         self.grads["weight"] = G.conv2d_weight(self.padded, w.shape, grad_output, **geometry)
         if "bias" in self.params:
-            self.grads["bias"] = G.conv_bias(grad_output)
+            self.grads["bias"] = G.conv_bias(grad_output, batched=grad_output.ndim == 4)
         grad_input = G.conv2d_input(self.padded.shape, w, grad_output, **geometry)
         if self.explicit_pad():
             mode = "constant" if self.padding_mode == "zeros" else self.padding_mode
