@@ -1,7 +1,10 @@
 """Measure, per assignment: visible-test time (in-process, hidden tests stripped) and the
-autograde time of one correct submission (nbgrader autograde in a scratch course).
+autograde time of one correct submission (nbgrader autograde in a scratch course); with
+``--class N ID``, the autograde time of a class of N submissions of one assignment, one
+``nbgrader autograde`` run, and per student in parallel (``--student``, one process per core).
 
 Usage: .venv/bin/python tools/time_assignments.py [assignment-id ...]
+       .venv/bin/python tools/time_assignments.py --class 30 01-conv1d
 """
 
 from __future__ import annotations
@@ -38,8 +41,11 @@ def visible_test_seconds(assignment: str) -> float:
     return total
 
 
-def autograde_seconds(assignment: str) -> float:
-    """Autograde one correct submission (the solution notebook) in a scratch course."""
+def autograde_seconds(assignment: str, students: int = 1, parallel: int = 0) -> float:
+    """Autograde ``students`` correct submissions (the solution notebook) in a scratch course.
+
+    ``parallel`` > 0 runs one ``nbgrader autograde --student`` per student, that many at once.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         course = Path(tmp)
         shutil.copy(ROOT / "nbgrader_config.py", course)
@@ -47,15 +53,29 @@ def autograde_seconds(assignment: str) -> float:
         env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
         run = {"cwd": course, "env": env, "check": True, "capture_output": True}
         subprocess.run([BIN / "nbgrader", "generate_assignment", assignment], **run)
-        folder = course / "submitted" / "student" / assignment
-        folder.mkdir(parents=True)
-        shutil.copy(ROOT / "solutions" / assignment / f"{assignment}.ipynb", folder)
+        names = [f"student{i:02d}" for i in range(students)]
+        for name in names:
+            folder = course / "submitted" / name / assignment
+            folder.mkdir(parents=True)
+            shutil.copy(ROOT / "solutions" / assignment / f"{assignment}.ipynb", folder)
         start = time.perf_counter()
-        subprocess.run([BIN / "nbgrader", "autograde", assignment], **run)
+        if parallel:
+            xargs = ["xargs", "-P", str(parallel), "-I{}", str(BIN / "nbgrader"), "autograde", assignment, "--student", "{}"]
+            subprocess.run(xargs, input="\n".join(names), text=True, **run)
+        else:
+            subprocess.run([BIN / "nbgrader", "autograde", assignment], **run)
         return time.perf_counter() - start
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--class"]:
+        size, assignment = int(sys.argv[2]), sys.argv[3]
+        serial = autograde_seconds(assignment, size)
+        print(f"{assignment}: class of {size}, one autograde run: {serial:.0f} s ({serial / size:.1f} s per student)")
+        cores = os.cpu_count() or 1
+        parallel = autograde_seconds(assignment, size, parallel=cores)
+        print(f"{assignment}: class of {size}, --student in parallel on {cores} cores: {parallel:.0f} s")
+        sys.exit(0)
     ids = sys.argv[1:] or sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
     for assignment in ids:
         visible = visible_test_seconds(assignment)
