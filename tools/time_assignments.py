@@ -60,7 +60,17 @@ def autograde_seconds(assignment: str, students: int = 1, parallel: int = 0) -> 
             shutil.copy(ROOT / "solutions" / assignment / f"{assignment}.ipynb", folder)
         start = time.perf_counter()
         if parallel:
-            xargs = ["xargs", "-P", str(parallel), "-I{}", str(BIN / "nbgrader"), "autograde", assignment, "--student", "{}"]
+            xargs = [
+                "xargs",
+                "-P",
+                str(parallel),
+                "-I{}",
+                str(BIN / "nbgrader"),
+                "autograde",
+                assignment,
+                "--student",
+                "{}",
+            ]
             subprocess.run(xargs, input="\n".join(names), text=True, **run)
         else:
             subprocess.run([BIN / "nbgrader", "autograde", assignment], **run)
