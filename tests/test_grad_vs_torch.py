@@ -54,8 +54,8 @@ def assert_close(ours, theirs, what):
     np.testing.assert_allclose(ours, theirs, err_msg=what, **TOL)
 
 
-def batch_shape(draw, channels, size):
-    batched = draw(st.booleans())
+def batch_shape(draw, channels, size, batched=None):
+    batched = draw(st.booleans()) if batched is None else batched
     return ((draw(st.integers(1, 2)),) if batched else ()) + (channels, *size), batched
 
 
@@ -63,13 +63,14 @@ def batch_shape(draw, channels, size):
 
 
 @st.composite
-def conv_case(draw, n: int):
+def conv_case(draw, n: int, for_nn_grad: bool = False):
+    """A valid convolution; ``for_nn_grad``: batched, integer padding (what torch.nn.grad accepts)."""
     groups = draw(st.integers(1, 3))
     in_channels, out_channels = groups * draw(st.integers(1, 2)), groups * draw(st.integers(1, 2))
     kernel = tuple(draw(st.integers(1, 3)) for _ in range(n))
     dilation = tuple(draw(st.integers(1, 3 if n < 3 else 2)) for _ in range(n))
     effective = [d * (k - 1) + 1 for d, k in zip(dilation, kernel)]
-    choice = draw(st.sampled_from(["int", "int", "int", "same", "valid"]))
+    choice = "int" if for_nn_grad else draw(st.sampled_from(["int", "int", "int", "same", "valid"]))
     if choice == "same":
         stride, padding, pads = (1,) * n, "same", [(e - 1) / 2 for e in effective]
     else:
@@ -78,7 +79,7 @@ def conv_case(draw, n: int):
         padding = "valid" if choice == "valid" else param(draw, pads)
     extra = 5 if n < 3 else 3
     size = tuple(draw(st.integers(lo, lo + extra)) for lo in (max(1, int(e - 2 * p)) for e, p in zip(effective, pads)))
-    x_shape, batched = batch_shape(draw, in_channels, size)
+    x_shape, batched = batch_shape(draw, in_channels, size, True if for_nn_grad else None)
     x = draw(arrays(x_shape, np.float64))
     weight = draw(arrays((out_channels, in_channels // groups, *kernel), np.float64))
     bias = draw(st.none() | arrays((out_channels,), np.float64))
@@ -87,7 +88,7 @@ def conv_case(draw, n: int):
 
 
 @pytest.mark.parametrize("n", DIMS)
-@settings(max_examples=60)
+@settings(max_examples=80)  # x 3 dimensions: the file stays well under 40 s
 @given(data=st.data(), seed=st.integers(0, 2**32 - 1))
 def test_conv_gradients_match_torch(n, data, seed):
     x, weight, bias, kwargs, batched = data.draw(conv_case(n))
@@ -105,12 +106,11 @@ def test_conv_gradients_match_torch(n, data, seed):
 
 
 @pytest.mark.parametrize("n", DIMS)
-@given(data=st.data())
 @settings(max_examples=40)
+@given(data=st.data())
 def test_conv_gradients_match_torch_nn_grad(n, data):
     """Batched, integer padding: torch.nn.grad's own functions give the same answer."""
-    x, weight, _, kwargs, batched = data.draw(conv_case(n))
-    assume(batched and not isinstance(kwargs["padding"], str))
+    x, weight, _, kwargs, _ = data.draw(conv_case(n, for_nn_grad=True))
     out = getattr(F, f"conv{n}d")(x, weight, **kwargs)
     grad_output = np.random.default_rng(0).standard_normal(out.shape)
     t = torch.from_numpy
@@ -151,7 +151,7 @@ def conv_transpose_case(draw, n: int):
 
 
 @pytest.mark.parametrize("n", DIMS)
-@settings(max_examples=60)
+@settings(max_examples=80)  # x 3 dimensions: the file stays well under 40 s
 @given(data=st.data(), seed=st.integers(0, 2**32 - 1))
 def test_conv_transpose_gradients_match_torch(n, data, seed):
     x, weight, bias, kwargs, batched = data.draw(conv_transpose_case(n))
@@ -215,18 +215,21 @@ def pool_case(draw, n: int, max_pool: bool):
 
 
 @pytest.mark.parametrize("n", DIMS)
-@settings(max_examples=60)
+@settings(max_examples=80)  # x 3 dimensions: the file stays well under 40 s
 @given(data=st.data(), seed=st.integers(0, 2**32 - 1))
 def test_max_pool_gradient_matches_torch(n, data, seed):
     """Random floats: no ties, so every window has one argmax."""
     x, kwargs = data.draw(pool_case(n, max_pool=True))
+    # A dilated window can fall entirely into padding: torch's backward then writes
+    # out of bounds (and may crash the process later). See test_max_pool_window_of_only_padding.
+    assume(np.isfinite(getattr(F, f"max_pool{n}d")(x, **kwargs)).all())
     _, grad_output, (expected,) = torch_grads(lambda t: getattr(TF, f"max_pool{n}d")(t, **kwargs), [x], seed)
     ours = getattr(G, f"max_pool{n}d_backward")(grad_output, x, **kwargs)
     assert_close(ours, expected, f"max_pool{n}d {list(x.shape)} {kwargs}")
 
 
 @pytest.mark.parametrize("n", DIMS)
-@settings(max_examples=60)
+@settings(max_examples=80)  # x 3 dimensions: the file stays well under 40 s
 @given(data=st.data(), seed=st.integers(0, 2**32 - 1))
 def test_avg_pool_gradient_matches_torch(n, data, seed):
     x, kwargs = data.draw(pool_case(n, max_pool=False))
@@ -250,6 +253,17 @@ def test_max_pool_ties_follow_torch(n, kwargs):
     assert_close(ours, t.grad.numpy(), f"ties, max_pool{n}d {kwargs}")
     assert ours.max() > 1, "some input should win several overlapping windows"
     assert ours.sum() == out.numel()
+
+
+def test_max_pool_window_of_only_padding():
+    """padding=1, dilation=3, kernel 2: the first window reads positions -1 and 2 of a
+    length-2 signal, both padding. torch returns -inf with index 2 (past the end) and its
+    backward writes there, out of bounds; convbook drops that window's gradient."""
+    x = np.array([[0.25, -0.5]])
+    out, indices = F.max_pool1d(x, 2, 1, 1, 3, return_indices=True)
+    assert out[0, 0] == -np.inf and indices[0, 0] == 2
+    grad = G.max_pool1d_backward(np.ones_like(out), x, 2, 1, 1, 3)
+    np.testing.assert_array_equal(grad, np.zeros_like(x))
 
 
 # ---------------------------------------------------------------- padding
@@ -300,7 +314,6 @@ def test_circular_pad_gradient_past_the_crop_is_numerically_right(shape, widths)
     assert G.max_gradient_error(lambda a: F.pad(a, widths, "circular"), [x], backward) < 1e-7
 
 
-@settings(max_examples=150)
 @given(case=pad_case(), seed=st.integers(0, 2**32 - 1))
 def test_pad_gradient_matches_torch(case, seed):
     x, widths, mode = case
