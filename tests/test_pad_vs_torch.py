@@ -50,12 +50,13 @@ def test_pad_matches_torch(case):
     [
         (lambda: F.pad(np.ones((1, 1, 3)), (3, 3), mode="reflect"), ["reflect", "less than", "input size"]),
         (lambda: F.pad(np.ones((1, 1, 3)), (5, 0), mode="circular"), ["circular", "wrap"]),
+        (lambda: F.pad(np.ones((1, 1, 2)), (-1, 2), mode="circular"), ["circular", "after cropping"]),
         (lambda: F.pad(np.ones((1, 1, 3)), (1, 1), mode="reflect", value=1), ["value"]),
         (lambda: F.pad(np.ones((1, 1, 3)), (1, 1, 1)), ["divisible by 2"]),
         (lambda: F.pad(np.ones((1, 1, 3)), (1, 1), mode="mirror"), ["mode", "reflect"]),
         (lambda: F.pad(np.ones((1, 1, 3)), (1.5, 1)), ["pad", "ints"]),
         (lambda: F.pad(np.ones((3,)), (1, 1), mode="replicate"), ["2D or 3D"]),
-        (lambda: F.pad(np.ones((1, 1, 1)), (1, -1), mode="circular"), ["circular", "cropped to nothing"]),
+        (lambda: F.pad(np.ones((1, 1, 1)), (1, -1), mode="circular"), ["circular", "at most once"]),
     ],
 )
 def test_pad_errors_name_the_parameter_and_the_rule(call, words):

@@ -86,10 +86,9 @@ def check_mode_pairs(x: np.ndarray, pairs, mode: str) -> None:
         if mode == "circular":
             kept = size - max(-before, 0) - max(-after, 0)
             require(
-                before <= size and after <= size and (kept > 0 or max(before, after) <= 0),
-                f"circular padding must be at most the input size (it may not wrap around more than "
-                f"once, nor wrap an input cropped to nothing), but got padding ({before}, {after}) "
-                f"at dimension {dim} of size {size}",
+                max(before, after, 0) <= kept,
+                f"circular padding may wrap around the input at most once: padding ({before}, {after}) "
+                f"at dimension {dim} exceeds the {kept} positions left after cropping (size {size})",
             )
         smallest = 0 if mode == "circular" else 1
         require(
