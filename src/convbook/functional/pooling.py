@@ -83,14 +83,26 @@ def row_major_places(in_size) -> list[int]:
     return [int(np.prod(in_size[dim + 1 :])) for dim in range(len(in_size))]
 
 
-def first_index_in_bounds(in_size, out_size, stride, padding, dilation) -> np.ndarray:
-    """Flat index of each window's first non-padding position (torch's initial argmax)."""
-    columns = []
-    for o, s, p, d, place in zip(out_size, stride, padding, dilation, row_major_places(in_size)):
+def first_positions_in_bounds(in_size, out_size, kernel, stride, padding, dilation, op) -> list[np.ndarray]:
+    """Per dimension, each window's first tap that is not padding.
+
+    Raises if a window reads padding only (dilated taps can jump over the
+    whole input): torch returns ``-inf`` there with an index outside the
+    input, which no later step can use.
+    """
+    starts = []
+    for dim, (i, o, k, s, p, d) in enumerate(zip(in_size, out_size, kernel, stride, padding, dilation)):
         start = np.arange(o) * s - p
-        start += (np.maximum(-start, 0) + d - 1) // d * d
-        columns.append(start * place)
-    return outer_sum(columns)
+        first = start + (np.maximum(-start, 0) + d - 1) // d * d
+        empty = (first >= i) | (first > start + (k - 1) * d)
+        require(
+            not empty.any(),
+            f"{op}: the window of output position {int(np.argmax(empty))} along spatial dimension {dim} "
+            f"reads padding only (kernel_size={k}, dilation={d}, padding={p}, input size {i}): "
+            "every window must cover at least one input element",
+        )
+        starts.append(first)
+    return starts
 
 
 def max_pool_nd(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, n, op):
@@ -103,13 +115,13 @@ def max_pool_nd(input, kernel_size, stride, padding, dilation, ceil_mode, return
         x, kernel_size, stride, padding, dilation, ceil_mode, n, op
     )
     in_size = x.shape[2:]
+    first = first_positions_in_bounds(in_size, out_size, kernel, stride, padding, dilation, op)
     lowest = lowest_value(x.dtype)
     best = np.full(x.shape[:2] + out_size, lowest, dtype=x.dtype)
     slab = np.empty_like(best)
     if return_indices:
-        first = first_index_in_bounds(in_size, out_size, stride, padding, dilation)
-        index = np.broadcast_to(first, best.shape).copy()
         places = row_major_places(in_size)
+        index = np.broadcast_to(outer_sum([f * m for f, m in zip(first, places)]), best.shape).copy()
         window_origin = outer_sum([np.arange(o) * s * m for o, s, m in zip(out_size, stride, places)])
     geometry = (out_size, in_size, stride, dilation, padding)
     for offset in kernel_offsets(kernel):

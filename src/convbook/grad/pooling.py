@@ -25,12 +25,10 @@ def max_pool_backward_nd(grad_output, input, kernel_size, stride, padding, dilat
     check_grad_output_size(grad_output, indices.shape, op.removesuffix("_backward"))
     planes = int(np.prod(input.shape[:-n]))  # N * C: each channel of each sample has its own flat index space
     pixels = int(np.prod(input.shape[-n:]))
-    indices = indices.reshape(planes, -1)
-    # A window that (with dilation) sees only padding has no winner: torch reports an
-    # index past the end of the plane there. Its gradient goes nowhere.
-    weights = np.where(indices < pixels, grad_output.astype(np.float64).reshape(planes, -1), 0.0)
+    # The forward refuses windows that read padding only, so every index is inside its plane.
     # Make the per-plane indices global, then add every gradient at its index (repeats accumulate).
-    where = np.minimum(indices, pixels - 1) + (np.arange(planes) * pixels)[:, np.newaxis]
+    where = indices.reshape(planes, -1) + (np.arange(planes) * pixels)[:, np.newaxis]
+    weights = grad_output.astype(np.float64).reshape(planes, -1)
     grad = np.bincount(where.ravel(), weights=weights.ravel(), minlength=planes * pixels)
     return grad.reshape(input.shape).astype(grad_output.dtype)
 
