@@ -192,6 +192,12 @@ def test_wrong_values_message_names_index():
         grading.check(off_by_one_entry, reference, X, W)
 
 
+def test_wrong_scalar_result_message():
+    """0-d results (a loss) get the same message as arrays, not a crash inside the grader."""
+    with pytest.raises(AssertionError, match=r"values differ.*expected 1\.0, got 2\.0"):
+        grading.assert_same(np.array(2.0), np.array(1.0), "loss")
+
+
 def test_dtype_checked_when_asked():
     with pytest.raises(AssertionError, match="expected dtype float64, got float32"):
         grading.check(lambda x, w: honest_corr1d(x, w).astype(np.float32), reference, X, W, check_dtype=True)

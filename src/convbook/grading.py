@@ -406,7 +406,7 @@ def assert_same(
     e = expected.astype(complex if _issubdtype(expected.dtype, _complexfloating) else float)
     good = _isclose(g, e, rtol=rtol, atol=atol, equal_nan=True)
     if _any(_logical_not(good)):
-        error = _abs(g - e)
+        error = _array(_abs(g - e), dtype=float, copy=True)  # an array even for 0-d results
         error[good] = 0
         error[_isnan(error)] = float("inf")
         first = _unravel_index(_argmax(_logical_not(good)), got.shape)
