@@ -9,18 +9,14 @@ Then generate_feedback (no hidden-test source) and export (CSV of scores).
 from __future__ import annotations
 
 import csv
-import os
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import nbformat
 import pytest
+from nbgrader_course import ROOT, nbgrader, solution_code
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
 ASSIGNMENT = "01-conv1d"
 POINTS = {
     "test_corr1d": 2,
@@ -32,28 +28,6 @@ POINTS = {
 TOTAL = sum(POINTS.values())
 
 pytestmark = pytest.mark.slow
-
-
-def solution_code(source_nb) -> dict[str, str]:
-    """grade_id -> the solution cell's full source with the solution markers removed."""
-    code = {}
-    for cell in source_nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution"):
-            lines = [line for line in cell.source.splitlines() if "### BEGIN SOLUTION" not in line]
-            code[meta["grade_id"]] = "\n".join(line for line in lines if "### END SOLUTION" not in line)
-    return code
-
-
-def nbgrader(course: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-        "CONVBOOK_CELL_TIMEOUT": "8",
-    }
-    return subprocess.run(
-        [str(BIN / "nbgrader"), *args], cwd=course, env=env, capture_output=True, text=True, timeout=timeout
-    )
 
 
 @pytest.fixture(scope="module")
