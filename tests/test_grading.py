@@ -294,3 +294,22 @@ def test_random_pad_cases_are_valid():
     for _ in range(40):
         case = grading.random_pad_case(rng, ndim=int(rng.integers(1, 3)))
         ref(**case)
+
+
+def test_allow_lets_a_task_use_convbook_but_not_torch():
+    def with_convbook(x, w):
+        return convbook_conv1d(x[None, None], w[None, None])[0, 0]
+
+    def with_torch(x, w):
+        return torch.nn.functional.conv1d(torch.tensor(x)[None, None], torch.tensor(w)[None, None])[0, 0].numpy()
+
+    def switching_off(x, w):
+        sys.setprofile(None)
+        return with_torch(x, w)
+
+    np.testing.assert_allclose(grading.run_guarded(with_convbook, X, W, allow=("convbook",)), honest_corr1d(X, W))
+    with pytest.raises(grading.ForbiddenCallError, match="convbook"):
+        grading.run_guarded(with_convbook, X, W)
+    for cheat in (with_torch, switching_off):
+        with pytest.raises(grading.ForbiddenCallError):
+            grading.run_guarded(cheat, X, W, allow=("convbook",))

@@ -100,6 +100,7 @@ __all__ = [
     "fresh_rng",
     "random_conv_case",
     "random_pad_case",
+    "run_guarded",
     "torch_reference",
 ]
 
@@ -140,8 +141,8 @@ def _package_dir(name: str) -> str | None:
     return directory + os.sep
 
 
-def _default_forbidden_dirs() -> dict[str, str]:
-    """Directory prefix -> what to call it in messages."""
+def _default_forbidden_dirs(allow: tuple = ()) -> dict[str, str]:
+    """Directory prefix -> what to call it in messages (packages in ``allow`` left out)."""
     dirs = {}
     for name, label in [
         ("torch", "torch"),
@@ -149,6 +150,8 @@ def _default_forbidden_dirs() -> dict[str, str]:
         ("scipy.ndimage", "scipy.ndimage"),
         ("convbook", "convbook's own implementation"),
     ]:
+        if name in allow:
+            continue
         path = _package_dir(name)
         if path:
             dirs[path] = label
@@ -198,8 +201,9 @@ _ALLOWED_MODULES = ("convbook.grading",)
 class _Guard:
     """A profile function that records (and raises on) forbidden calls."""
 
-    def __init__(self, extra: tuple = ()) -> None:
-        self.dirs = _default_forbidden_dirs()
+    def __init__(self, extra: tuple = (), allow: tuple = ()) -> None:
+        self.dirs = _default_forbidden_dirs(allow)
+        self.module_prefixes = tuple(m for m in _FORBIDDEN_MODULE_PREFIXES if m not in allow)
         self.codes = _default_forbidden_codes()
         self.builtins = _default_forbidden_builtins()
         for f in extra:
@@ -235,7 +239,7 @@ class _Guard:
             owner = getattr(f, "__self__", None)
             if owner is not None:
                 module = owner.__name__ if _type(owner) is _type(sys) else _type(owner).__module__
-        if module and module.startswith(_FORBIDDEN_MODULE_PREFIXES) and not module.startswith(_ALLOWED_MODULES):
+        if module and module.startswith(self.module_prefixes) and not module.startswith(_ALLOWED_MODULES):
             name = getattr(f, "__qualname__", getattr(f, "__name__", repr(f)))
             return f"{module}.{name}"
         return None
@@ -255,7 +259,7 @@ class _Guard:
             raise ForbiddenCallError(f"this task forbids calling {verdict}; write it with plain NumPy")
 
 
-_GUARD_CACHE: dict[tuple, _Guard] = {}
+_GUARD_CACHE: dict[tuple[tuple, tuple], _Guard] = {}
 
 
 def _uninstall(guard: _Guard) -> None:
@@ -266,16 +270,19 @@ def _uninstall(guard: _Guard) -> None:
 _GUARD_EXIT_CODE = _uninstall.__code__
 
 
-def call_guarded(fn: Callable, *args: Any, forbid: tuple = (), **kwargs: Any) -> Any:
+def call_guarded(fn: Callable, *args: Any, forbid: tuple = (), allow: tuple = (), **kwargs: Any) -> Any:
     """Call ``fn(*args, **kwargs)`` with the call guard on; return its result.
 
     Raises :class:`ForbiddenCallError` if ``fn`` called something forbidden
     (even if it caught the error), :class:`GuardDisabledError` if it switched
-    the guard off. ``forbid`` adds functions to the default list.
+    the guard off. ``forbid`` adds functions to the default list; ``allow``
+    names default packages a task lets students use, e.g. ``("convbook",)``
+    when they assemble a network from ``convbook.nn``.
     """
-    guard = _GUARD_CACHE.get(forbid)
+    key = (forbid, allow)
+    guard = _GUARD_CACHE.get(key)
     if guard is None:
-        guard = _GUARD_CACHE[forbid] = _Guard(forbid)
+        guard = _GUARD_CACHE[key] = _Guard(forbid, allow)
         guard.exit_code = _GUARD_EXIT_CODE
     guard.violations = []
     previous = _getprofile()
@@ -429,16 +436,28 @@ def _copy_args(args: tuple, kwargs: dict) -> tuple[tuple, dict]:
     return tuple(copy(a) for a in args), {k: copy(v) for k, v in kwargs.items()}
 
 
-def _run_student(fn: Callable, args: tuple, kwargs: dict, what: str, seed: int | None, forbid: tuple) -> Any:
+def _run_student(
+    fn: Callable, args: tuple, kwargs: dict, what: str, seed: int | None, forbid: tuple, allow: tuple = ()
+) -> Any:
     student_args, student_kwargs = _copy_args(args, kwargs)
     try:
-        return call_guarded(fn, *student_args, forbid=forbid, **student_kwargs)
+        return call_guarded(fn, *student_args, forbid=forbid, allow=allow, **student_kwargs)
     except ForbiddenCallError as error:
         raise _type(error)(f"{what}: {error}{_seed_note(seed)}") from None
     except NotImplementedError:
         raise AssertionError(f"{what}: not implemented yet (the function raised NotImplementedError)") from None
     except Exception as error:
         raise AssertionError(f"{what} raised {_type(error).__name__}: {error}{_seed_note(seed)}") from error
+
+
+def run_guarded(fn: Callable, *args: Any, forbid: tuple = (), allow: tuple = (), **kwargs: Any) -> Any:
+    """Run the student's ``fn`` under the call guard on copies of the arguments; return its result.
+
+    For test cells that check a result themselves (a trained network, a
+    loss): errors become messages that name the call, like :func:`check`'s.
+    Every other keyword argument (``seed=`` too) goes to ``fn``.
+    """
+    return _run_student(fn, args, kwargs, describe_call(_name(fn), *args, **kwargs), None, forbid, allow)
 
 
 def check(
