@@ -2,7 +2,8 @@
 
 Students: correct (full marks), blank (0), partly correct (exact partial score), calling torch inside
 the function (0 on those tasks), edited tests, deleted tests, an infinite loop (that task 0, the rest
-graded), a kernel crash (reported: autograde exits non-zero and names the student; others graded).
+graded), a kernel crash (reported: autograde exits non-zero and names the student; others graded), a
+runaway allocation (the kernel memory cap makes it a MemoryError: that task 0, the rest graded).
 Then generate_feedback (no hidden-test source) and export (CSV of scores).
 """
 
@@ -71,6 +72,13 @@ def graded(tmp_path_factory):
     )
     loop = "def moving_average(x, k):\n    while True:\n        pass\n"
     crash = "import os\n\ndef corr1d(x, w):\n    os._exit(1)\n"
+    # 6 GB of address space: more than the grading kernel's cap (4 GB), less than the machine has,
+    # so only the cap turns this into a MemoryError (uncapped, the honest answer would score).
+    memory_hog = (
+        good["moving_average"]
+        + "\n\n_honest = moving_average\n\n\ndef moving_average(x, k):\n"
+        + "    np.empty(6 * 2**30, dtype=np.uint8)\n    return _honest(x, k)\n"
+    )
 
     submission("correct", good)
     submission("blank", {})
@@ -80,6 +88,7 @@ def graded(tmp_path_factory):
     submission("deleted", {**good, "conv1d": wrong_conv1d}, delete_tests)
     submission("loop", {**good, "moving_average": loop})
     submission("crash", {**good, "corr1d": crash})
+    submission("memory", {**good, "moving_average": memory_hog})
 
     start = time.perf_counter()
     autograde = nbgrader(course, "autograde", ASSIGNMENT, "--force")
@@ -107,6 +116,7 @@ def test_export_scores(graded):
         "edited": TOTAL - POINTS["test_conv1d_channels"] - POINTS["test_conv1d_full"],
         "deleted": TOTAL - POINTS["test_conv1d_channels"] - POINTS["test_conv1d_full"],
         "loop": TOTAL - POINTS["test_moving_average"],
+        "memory": TOTAL - POINTS["test_moving_average"],
         "crash": 0,
     }
     assert got == expected, f"{got}\n--- autograde log (took {elapsed:.0f} s):\n{autograde.stderr[-3000:]}"
@@ -127,6 +137,13 @@ def test_torch_call_is_explained_in_the_graded_notebook(graded):
     nb = nbformat.read(course / "autograded" / "torch" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     text = "\n".join(str(o.get("evalue", "")) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     assert "ForbiddenCallError" in nbformat.writes(nb) and "torch" in text and "forbids" in text
+
+
+def test_memory_cap_turns_a_runaway_allocation_into_a_memory_error(graded):
+    course, *_ = graded
+    nb = nbformat.read(course / "autograded" / "memory" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    errors = [o.get("ename") for c in nb.cells if c.cell_type == "code" for o in c.outputs if "ename" in o]
+    assert "AssertionError" in errors and "MemoryError" in nbformat.writes(nb), errors
 
 
 def test_feedback_has_no_hidden_tests(graded):
