@@ -164,11 +164,12 @@ def divide(total: np.ndarray, divisor, dtype: np.dtype) -> np.ndarray:
     return (quotient * np.sign(total) * np.sign(divisor)).astype(dtype, copy=False)
 
 
-def avg_pool_nd(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, n, op):
-    """The N-dimensional average pooling behind ``avg_pool{1,2,3}d``."""
-    x = as_array(input, "input")
-    x, unbatched = add_batch_dim(x, n, op)
-    check_dtype(x, AVG_POOL_DTYPES - {np.dtype(np.float16)} if n == 3 else AVG_POOL_DTYPES, op)
+def avg_pool_geometry(x, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, n, op):
+    """Check an average-pooling layer's parameters (shared by forward and backward).
+
+    Returns ``(kernel, stride, padding, out_size, divisor)``; the divisor is
+    ``divisor_override`` or torch's window size per output position.
+    """
     if divisor_override is not None:
         if not is_int(divisor_override):
             raise TypeError(f"divisor_override must be an int or None, got {divisor_override!r}")
@@ -180,6 +181,22 @@ def avg_pool_nd(input, kernel_size, stride, padding, ceil_mode, count_include_pa
             all(i >= k for i, k in zip(in_size, kernel)),
             f"{op}: input size {tuple(in_size)} is smaller than kernel_size {kernel} (padding does not count here)",
         )
+    if divisor_override is not None:
+        divisor = divisor_override
+    else:
+        divisor = window_counts(in_size, out_size, kernel, stride, padding, count_include_pad)
+    return kernel, stride, padding, out_size, divisor
+
+
+def avg_pool_nd(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, n, op):
+    """The N-dimensional average pooling behind ``avg_pool{1,2,3}d``."""
+    x = as_array(input, "input")
+    x, unbatched = add_batch_dim(x, n, op)
+    check_dtype(x, AVG_POOL_DTYPES - {np.dtype(np.float16)} if n == 3 else AVG_POOL_DTYPES, op)
+    kernel, stride, padding, out_size, divisor = avg_pool_geometry(
+        x, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, n, op
+    )
+    in_size = x.shape[2:]
     acc = accumulation_dtype(x.dtype)
     xs = x.astype(acc, copy=False)
     total = np.zeros(x.shape[:2] + out_size, dtype=acc)
@@ -188,10 +205,6 @@ def avg_pool_nd(input, kernel_size, stride, padding, ceil_mode, count_include_pa
     for offset in kernel_offsets(kernel):
         if gather_window(xs, slab, offset, geometry, fill=0):
             total += slab
-    if divisor_override is not None:
-        divisor = divisor_override
-    else:
-        divisor = window_counts(in_size, out_size, kernel, stride, padding, count_include_pad)
     return drop_batch_dim(divide(total, divisor, x.dtype), unbatched)
 
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._arguments import IntOrTuple, add_batch_dim, drop_batch_dim, is_int, require
+from .._arguments import IntOrTuple, add_batch_dim, drop_batch_dim
 from .._windows import kernel_offsets, window_slices
 from ..functional.conv import accumulation_dtype
-from ..functional.pooling import max_pool_nd, pool_geometry, window_counts
+from ..functional.pooling import avg_pool_geometry, max_pool_nd
 from .conv import check_float, check_grad_output_size
 
 
@@ -40,22 +40,11 @@ def avg_pool_backward_nd(
     grad_output = check_float(grad_output, "grad_output")
     x = check_float(input, "input")
     x, unbatched = add_batch_dim(x, n, op)
-    if divisor_override is not None:
-        if not is_int(divisor_override):
-            raise TypeError(f"divisor_override must be an int or None, got {divisor_override!r}")
-        require(divisor_override != 0, "divisor_override must not be zero")
-    kernel, stride, padding, _, out_size = pool_geometry(x, kernel_size, stride, padding, 1, ceil_mode, n, op)
+    kernel, stride, padding, out_size, divisor = avg_pool_geometry(
+        x, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, n, op
+    )
     in_size = x.shape[2:]
-    if n == 3:  # as in the forward pass: torch's avg_pool3d refuses kernels larger than the unpadded input
-        require(
-            all(i >= k for i, k in zip(in_size, kernel)),
-            f"{op}: input size {tuple(in_size)} is smaller than kernel_size {kernel} (padding does not count here)",
-        )
     check_grad_output_size(grad_output, x.shape[int(unbatched) : 2] + out_size, op.removesuffix("_backward"))
-    if divisor_override is not None:
-        divisor = divisor_override
-    else:
-        divisor = window_counts(in_size, out_size, kernel, stride, padding, count_include_pad)
     acc = accumulation_dtype(grad_output.dtype)
     share = grad_output.astype(acc).reshape(x.shape[:2] + out_size) / np.asarray(divisor, dtype=acc)
     grad = np.zeros(x.shape, dtype=acc)
