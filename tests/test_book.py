@@ -5,6 +5,7 @@ each page light."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from book_site import page_weight, toc_pages
@@ -60,3 +61,23 @@ def test_pages_weigh_at_most_3_mb(built_book):
     print(f"heaviest page: {heaviest} ({weights[heaviest] / 1e6:.2f} MB)")
     too_heavy = {p: w for p, w in weights.items() if w > MAX_PAGE_BYTES}
     assert not too_heavy, f"pages over 3 MB with their images: {too_heavy}"
+
+
+CHAPTERS = [p for p in toc_pages() if re.fullmatch(r"book/(0[1-9]|1\d)-[\w-]+", p)]
+
+
+@pytest.mark.parametrize("page", CHAPTERS)
+def test_chapter_has_figures_questions_and_its_exercise(built_book, page):
+    """Each chapter: at least two figures, answers in dropdowns, and a download of its student notebook."""
+    html_dir, _ = built_book
+    text = (html_dir / f"{page}.html").read_text(encoding="utf-8")
+    figures = re.findall(r'<img[^>]+src="[^"]*_images/[^"]+\.(?:png|gif|svg|jpg)"', text)
+    assert len(figures) >= 2, f"{page}: {len(figures)} figure(s)"
+    assert "Check your understanding" in text, f"{page}: no 'Check your understanding' section"
+    assert text.count("sd-dropdown") >= 3, f"{page}: fewer than 3 answers in dropdowns"
+    slug = page.split("/")[-1]
+    link = re.search(rf'href="([^"]*_downloads/[^"]+/{slug}\.ipynb)"', text)
+    assert link, f"{page}: no download link to {slug}.ipynb"
+    downloaded = (html_dir / "book" / link.group(1)).resolve()
+    exercise = Path(__file__).resolve().parents[1] / "exercises" / slug / f"{slug}.ipynb"
+    assert downloaded.read_bytes() == exercise.read_bytes(), f"{page} links something other than the student notebook"
