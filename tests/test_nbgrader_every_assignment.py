@@ -58,8 +58,10 @@ def test_solution_full_marks_blank_zero(course, assignment):
     with open(course_dir / "grades.csv", newline="") as f:
         rows = [r for r in csv.DictReader(f) if r["assignment"] == assignment]
     scores = {r["student_id"]: float(r["raw_score"]) for r in rows}
-    total = max_points(nbformat.read(ROOT / "solutions" / assignment / f"{assignment}.ipynb", as_version=4))
-    assert total >= 10, f"{assignment} is worth {total} points"
+    source = nbformat.read(ROOT / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
+    total = max_points(source)
+    graded = [c for c in source.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    assert total >= 10 and 3 <= len(graded) <= 6, f"{assignment}: {len(graded)} graded tasks worth {total} points"
     assert scores == {"solution": total, "blank": 0.0}, f"{assignment}: {scores}\n{logs[assignment].stderr[-3000:]}"
 
 
