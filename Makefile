@@ -12,11 +12,15 @@ STAMP  := $(VENV)/.installed
 
 setup: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
+# .venv-sandbox: the grading sandbox's own environment (NumPy and ipykernel only),
+# the Python a student's kernel gets at autograde.
+$(STAMP): requirements.txt requirements-sandbox.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	test -x .venv-sandbox/bin/python || $(PYTHON) -m venv .venv-sandbox
+	.venv-sandbox/bin/python -m pip install --quiet -r requirements-sandbox.txt
 	touch $(STAMP)
 
 # Everything a page can show: chapters, the package that draws and computes

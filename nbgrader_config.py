@@ -7,7 +7,7 @@ Source notebooks (solutions + hidden tests) live in solutions/<id>/,
 student versions are generated into exercises/<id>/.
 Environment variables (for CI and scratch courses):
     CONVBOOK_CELL_TIMEOUT   seconds per cell at autograde (default 60)
-    CONVBOOK_KERNEL_MEMORY  address-space cap of grading kernels in MB (default 4096, 0 = none)
+    CONVBOOK_KERNEL_MEMORY  address-space cap of the sandboxed kernels in MB (default 4096, 0 = none)
 """
 
 import os
@@ -28,18 +28,29 @@ c.CourseDirectory.course_id = "convbook"
 c.Execute.timeout = int(os.environ.get("CONVBOOK_CELL_TIMEOUT", "60"))
 c.Execute.interrupt_on_timeout = True
 
-# Cap the grading kernel's address space, so a runaway allocation becomes a
-# gradable MemoryError instead of an OOM kill (which discards the submission).
-# exec_lines run inside the kernel process before any notebook cell.
-_memory_mb = int(os.environ.get("CONVBOOK_KERNEL_MEMORY", "4096"))
-_kernel_args = ["--HistoryManager.hist_file=:memory:"]
-if _memory_mb > 0:
-    _limit = _memory_mb * 1024 * 1024
-    _kernel_args.append(
-        "--IPKernelApp.exec_lines=['import resource as _r; "
-        f"_r.setrlimit(_r.RLIMIT_AS, ({_limit}, {_limit})); del _r']"
-    )
-c.Execute.extra_arguments = _kernel_args
+# The trusted grader (convbook.grading.trusted_execute) replaces nbgrader's Execute
+# step: each student's kernel runs in a bubblewrap sandbox (no network, no course
+# files, NumPy only, limits on memory, CPU, processes and files) and the test cells
+# run in this process, with torch, calling the student's functions through proxies.
+# If the sandbox cannot start, autograde refuses and says why; to grade without it
+# (trusted submissions only) set c.TrustedExecute.sandbox = False.
+from convbook.grading.trusted_execute import TrustedExecute  # noqa: E402
+
+c.Autograde.autograde_preprocessors = [
+    TrustedExecute,
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+# Address-space cap of the student's kernel: a runaway allocation becomes a
+# gradable MemoryError instead of a dead kernel.
+c.TrustedExecute.memory_mb = int(os.environ.get("CONVBOOK_KERNEL_MEMORY", "4096"))
+# 11-cnn builds its network from convbook.nn: its sandbox gets the package.
+c.TrustedExecute.allow_packages = {"11-cnn": ["convbook"]}
+c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:"]
 
 # Restore deleted test cells too, not only edited ones.
 c.OverwriteCells.add_missing_cells = True

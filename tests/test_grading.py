@@ -145,7 +145,7 @@ def test_guard_detects_profiler_removed_without_a_visible_call():
     # a profiler removed by a route the guard can't see (here: ctypes-like, simulated
     # by removing it from a C call the guard skips) is detected after the call
     def sneaky(x, w):
-        grading._uninstall(None)  # the guard's own switch-off, reachable from student code
+        grading.guard._uninstall(None)  # the guard's own switch-off, reachable from student code
         return honest_corr1d(x, w)
 
     with pytest.raises(grading.GuardDisabledError, match="switched the grading call guard off"):
