@@ -22,10 +22,13 @@ def solution_code(source_nb) -> dict[str, str]:
     return code
 
 
-def nbgrader(course: Path, *args: str, timeout: float = 600, cell_timeout: int = 8) -> subprocess.CompletedProcess:
-    """Run ``nbgrader *args`` in ``course``; ``cell_timeout`` seconds per notebook cell."""
+def nbgrader(
+    course: Path, *args: str, timeout: float = 600, cell_timeout: int = 8, env: dict | None = None
+) -> subprocess.CompletedProcess:
+    """Run ``nbgrader *args`` in ``course``; ``cell_timeout`` seconds per notebook cell; ``env`` added."""
     env = {
         **os.environ,
+        **(env or {}),
         "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
         "CONVBOOK_CELL_TIMEOUT": str(cell_timeout),
     }

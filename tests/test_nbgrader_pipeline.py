@@ -1,9 +1,10 @@
 """nbgrader end to end on assignment 01, in a scratch copy of the course, with nbgrader's real commands.
 
 Students: correct (full marks), blank (0), partly correct (exact partial score), calling torch inside
-the function (0 on those tasks), edited tests, deleted tests, an infinite loop (that task 0, the rest
-graded), a kernel crash (reported: autograde exits non-zero and names the student; others graded), a
-runaway allocation (the kernel memory cap makes it a MemoryError: that task 0, the rest graded).
+the function (the sandbox has no torch: 0 on those tasks), edited tests, deleted tests, an infinite loop
+(that task 0, the rest graded), a kernel crash (the kernel is restarted: the tests that call the crashing
+function get 0, the rest are graded), a runaway allocation (the sandbox's memory cap makes it a
+MemoryError: that task 0, the rest graded). tests/test_hostile_submissions.py has the attacks.
 Then generate_feedback (no hidden-test source) and export (CSV of scores).
 """
 
@@ -117,26 +118,27 @@ def test_export_scores(graded):
         "deleted": TOTAL - POINTS["test_conv1d_channels"] - POINTS["test_conv1d_full"],
         "loop": TOTAL - POINTS["test_moving_average"],
         "memory": TOTAL - POINTS["test_moving_average"],
-        "crash": 0,
+        # convolve1d and moving_average call the crashing corr1d; the kernel is restarted for each test
+        "crash": POINTS["test_conv1d_channels"] + POINTS["test_conv1d_full"],
     }
     assert got == expected, f"{got}\n--- autograde log (took {elapsed:.0f} s):\n{autograde.stderr[-3000:]}"
 
 
-def test_crash_is_reported_not_silent(graded):
-    _, autograde, *_ = graded
-    assert autograde.returncode != 0, "autograde must exit non-zero when a kernel died"
-    log = autograde.stderr + autograde.stdout
-    assert "crash" in log and ("died" in log.lower() or "dead" in log.lower()), log[-3000:]
-    errors = [line for line in log.splitlines() if "ERROR" in line]
-    assert any("crash" in line for line in errors), "\n".join(errors)
-    assert not any("'correct'" in line or "'loop'" in line for line in errors), "\n".join(errors)
+def test_a_crash_costs_only_the_tests_that_run_into_it(graded):
+    course, autograde, *_ = graded
+    assert autograde.returncode == 0, autograde.stderr[-3000:]
+    nb = nbformat.read(course / "autograded" / "crash" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    errors = {c.metadata.nbgrader["grade_id"]: o.get("evalue", "") for c in nb.cells
+              if c.metadata.get("nbgrader", {}).get("grade") for o in c.outputs if o.get("output_type") == "error"}
+    assert set(errors) == {"test_corr1d", "test_convolve1d", "test_moving_average"}, errors
+    assert all("kernel died" in message for message in errors.values()), errors
 
 
-def test_torch_call_is_explained_in_the_graded_notebook(graded):
+def test_torch_is_not_in_the_sandbox(graded):
     course, *_ = graded
     nb = nbformat.read(course / "autograded" / "torch" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     text = "\n".join(str(o.get("evalue", "")) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
-    assert "ForbiddenCallError" in nbformat.writes(nb) and "torch" in text and "forbids" in text
+    assert "No module named 'torch'" in text, text
 
 
 def test_memory_cap_turns_a_runaway_allocation_into_a_memory_error(graded):

@@ -20,7 +20,7 @@ sandbox's ``from convbook import grading`` works without torch.
 """
 
 from .cases import _ints, fresh_rng, random_conv_case, random_pad_case
-from .checks import assert_same, check, check_raises, check_value, describe_call, run_guarded
+from .checks import assert_same, check, check_raises, check_value, describe_call, run_guarded, summary
 from .guard import ForbiddenCallError, GuardDisabledError, call_guarded
 from .references import torch_reference
 
@@ -37,6 +37,7 @@ __all__ = [
     "random_conv_case",
     "random_pad_case",
     "run_guarded",
+    "summary",
     "torch_reference",
 ]
 

@@ -37,6 +37,38 @@ _bool_ = np.bool_
 _isinstance = isinstance
 _type = type
 
+# True in the trusted grader (set by trusted_execute): success lines then count every check, hidden ones too.
+IN_GRADER = False
+_passed: dict[str, int] = {}
+
+
+def _count(fn: Any) -> None:
+    name = _name(fn)
+    _passed[name] = _passed.get(name, 0) + 1
+
+
+def summary(*names: str) -> None:
+    """Print one line per function saying how many checks passed (a test cell's last line), then reset."""
+    for name in names:
+        count = _passed.pop(name, 0)
+        if IN_GRADER:
+            print(f"{name}: {count} checks passed")
+        else:
+            print(f"{name}: {count} visible checks passed (hidden tests with random cases run at grading)")
+
+
+def _diagnosis(name: str, got: Any, args: tuple, kwargs: dict) -> str:
+    """One sentence naming the misconception a wrong result matches (``misconceptions.explain``), or ''."""
+    try:
+        from . import misconceptions
+    except ImportError:
+        return ""
+    try:
+        sentence = misconceptions.explain(name, got, args, kwargs)
+    except Exception:  # noqa: BLE001 - a diagnosis must never hide the failure itself
+        return ""
+    return f"\n{sentence}" if sentence else ""
+
 
 def _describe_value(value: Any) -> str:
     if _isinstance(value, _ndarray):
@@ -97,6 +129,7 @@ def assert_same(
     seed: int | None = None,
 ) -> None:
     """Compare an array result with the expected one: shape, dtype (optional), values."""
+    __tracebackhide__ = True  # IPython shows the test cell's line, not this frame
     got = _as_plain_array(got, what)
     expected = _array(expected, copy=True, subok=False)
     note = _seed_note(seed)
@@ -141,6 +174,7 @@ def _copy_args(args: tuple, kwargs: dict) -> tuple[tuple, dict]:
 def _run_student(
     fn: Callable, args: tuple, kwargs: dict, what: str, seed: int | None, forbid: tuple, allow: tuple = ()
 ) -> Any:
+    __tracebackhide__ = True
     student_args, student_kwargs = _copy_args(args, kwargs)
     try:
         return call_guarded(fn, *student_args, forbid=forbid, allow=allow, **student_kwargs)
@@ -178,13 +212,18 @@ def check(
     ``reference`` runs only after ``fn`` has returned and the result is
     copied, so the expected values never exist while student code runs.
     """
+    __tracebackhide__ = True
     what = describe_call(_name(fn), *args, **kwargs)
     got = _run_student(fn, args, kwargs, what, seed, forbid)
     if _isinstance(got, tuple):
         raise AssertionError(f"{what} returned a tuple; return one np.ndarray")
     got = _as_plain_array(got, what)
     expected = reference(*args, **kwargs)
-    assert_same(got, expected, what, rtol=rtol, atol=atol, check_dtype=check_dtype, seed=seed)
+    try:
+        assert_same(got, expected, what, rtol=rtol, atol=atol, check_dtype=check_dtype, seed=seed)
+    except AssertionError as error:
+        raise AssertionError(f"{error}{_diagnosis(_name(fn), got, args, kwargs)}") from None
+    _count(fn)
 
 
 def _plain_int_structure(value: Any, what: str) -> Any:
@@ -199,6 +238,7 @@ def check_value(
     fn: Callable, expected_fn: Callable, *args: Any, seed: int | None = None, forbid: tuple = (), **kwargs: Any
 ) -> None:
     """For results that are ints or tuples of ints: run ``fn`` guarded, compare with ``expected_fn``'s value."""
+    __tracebackhide__ = True
     what = describe_call(_name(fn), *args, **kwargs)
     got = _run_student(fn, args, kwargs, what, seed, forbid)
     got_plain = _plain_int_structure(got, what)
@@ -207,13 +247,16 @@ def check_value(
         kind = _type(expected).__name__
         raise AssertionError(f"{what}: expected {expected!r} ({kind}), got {got!r}{_seed_note(seed)}")
     if _plain_int_structure(expected, "reference") != got_plain:
-        raise AssertionError(f"{what}: expected {expected!r}, got {got!r}{_seed_note(seed)}")
+        diagnosis = _diagnosis(_name(fn), got_plain, args, kwargs)
+        raise AssertionError(f"{what}: expected {expected!r}, got {got!r}{_seed_note(seed)}{diagnosis}")
+    _count(fn)
 
 
 def check_raises(
     fn: Callable, errors: tuple = (ValueError, TypeError, RuntimeError), *args: Any, forbid: tuple = (), **kwargs: Any
 ) -> None:
     """Assert that ``fn(*args, **kwargs)`` raises one of ``errors`` (e.g. an output size below 1)."""
+    __tracebackhide__ = True
     what = describe_call(_name(fn), *args, **kwargs)
     student_args, student_kwargs = _copy_args(args, kwargs)
     try:
@@ -221,6 +264,7 @@ def check_raises(
     except ForbiddenCallError as error:
         raise _type(error)(f"{what}: {error}") from None
     except errors:
+        _count(fn)
         return
     except Exception as error:
         names = " or ".join(e.__name__ for e in errors)

@@ -52,6 +52,7 @@ class Limits:
     file_mb: int = 256
     tmp_mb: int = 512
     open_files: int = 256
+    exchange_mb: int = 320
 
     def prlimit_args(self) -> list[str]:
         mb = 1024 * 1024
@@ -88,6 +89,7 @@ class Sandbox:
     def __post_init__(self) -> None:
         self.root = tempfile.mkdtemp(prefix="convbook-sandbox-")
         self.uid = 200_000 + os.getpid() % 100_000 if os.geteuid() == 0 else os.getuid()
+        self.mounted = _mount_tmpfs(self.root, self.limits.exchange_mb)
         self.kernel_dir = self._folder("kernel", writable=True)  # IPC sockets and the connection file
         self.request_dir = self._folder("requests", writable=False)
         self.answer_dir = self._folder("answers", writable=True)
@@ -176,7 +178,22 @@ class Sandbox:
         return [*args, "--", self.python, *kernel_args]
 
     def cleanup(self) -> None:
+        if self.mounted:
+            subprocess.run(["umount", "--lazy", self.root], capture_output=True, timeout=30)
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _mount_tmpfs(folder: str, size_mb: int) -> bool:
+    """As root, put the folders the kernel writes on the host (sockets, answers) on a tmpfs of ``size_mb``.
+
+    A kernel could otherwise fill the grading machine's disk through them. Without root
+    they stay on the host's temporary directory (limited per file by the sandbox's file-size limit).
+    """
+    if os.geteuid() != 0:
+        return False
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_mb}m,mode=0755", "convbook-sandbox", folder],
+                          capture_output=True, timeout=30)
+    return done.returncode == 0
 
 
 def _with_parent_folders(binds: list[str]) -> list[str]:
@@ -263,4 +280,11 @@ def kernel_manager_for(sandbox: Sandbox | None, **kwargs: Any) -> AsyncKernelMan
     return manager
 
 
-__all__ = ["Limits", "Sandbox", "SandboxKernelManager", "SandboxUnavailableError", "check_available", "kernel_manager_for"]
+__all__ = [
+    "Limits",
+    "Sandbox",
+    "SandboxKernelManager",
+    "SandboxUnavailableError",
+    "check_available",
+    "kernel_manager_for",
+]

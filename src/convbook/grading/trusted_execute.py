@@ -74,6 +74,9 @@ class TrustedExecute(Execute):
     # ------------------------------------------------------------------ set-up
 
     def preprocess(self, nb: NotebookNode, resources: Any, km: Any = None) -> tuple[NotebookNode, Any]:
+        from . import checks
+
+        checks.IN_GRADER = True
         info = resources.get("nbgrader", {})
         self.trusted_cells = _trusted_cells(info)
         self.grader_globals = {"__name__": "__grader__", "__builtins__": builtins}
@@ -156,7 +159,7 @@ class TrustedExecute(Execute):
                 cell.outputs.append(new_output("stream", name="stdout", text=stdout.text))
             cell.outputs.append(_error(_error_name(error), str(error)))
         else:
-            text = stdout.text + "passed\n"
+            text = stdout.text or "passed\n"
             if self.box is None:
                 text = UNSANDBOXED_NOTE + text
             cell.outputs.append(new_output("stream", name="stdout", text=text))
