@@ -1,17 +1,20 @@
-"""Sliding windows without an im2col copy.
+"""Sliding windows as strided slices.
 
 A convolution or pooling layer pairs output position ``o`` with input
 position ``i = o * stride + offset * dilation - pad_before`` for every kernel
 offset. For one offset that pairing is a strided slice on both sides, so the
 layer becomes a short loop over kernel offsets, each step a vectorised
 operation on whole arrays. The same pairing, read the other way round, is the
-scatter of a transposed convolution and of an unpooling.
+scatter of a transposed convolution and of an unpooling. :class:`Geometry`
+works the pairs out for a tile of output rows, as the convolutions need them
+to build a few rows of im2col columns at a time.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -78,3 +81,48 @@ def gather_window(x, slab, offset, geometry, fill) -> bool:
     fill_outside(slab, out_sl, fill)
     slab[(Ellipsis, *out_sl)] = x[(Ellipsis, *in_sl)]
     return True
+
+
+class Geometry(NamedTuple):
+    """The sizes that pair output and input positions along every spatial dimension."""
+
+    out_size: tuple[int, ...]
+    in_size: tuple[int, ...]
+    stride: tuple[int, ...]
+    dilation: tuple[int, ...]
+    pad_before: tuple[int, ...]
+
+    def is_identity(self) -> bool:
+        """Stride 1 and no padding: offset 0 pairs every output position with the same input position."""
+        return all(s == 1 for s in self.stride) and all(p == 0 for p in self.pad_before)
+
+    def tile_pairs(self, offsets, first_row: int, rows: int) -> list:
+        """:func:`window_slices` of every offset for output rows ``[first_row, first_row + rows)``.
+
+        Rows run along the first spatial dimension; the slices address the
+        tile (its row 0 is output row ``first_row``). ``None`` marks an offset
+        that reads only padding in this tile. Each dimension's pairs are worked
+        out once per kernel index, not once per offset.
+        """
+        stride, dilation, before = self.stride, self.dilation, self.pad_before
+        shift0 = before[0] - first_row * stride[0]
+        sizes = (rows, *self.out_size[1:])
+        cache: dict[tuple[int, int], tuple[slice, slice] | None] = {}
+        pairs = []
+        for offset in offsets:
+            out_slices, in_slices = [], []
+            for dim, k in enumerate(offset):
+                key = (dim, k)
+                if key not in cache:
+                    pad = shift0 if dim == 0 else before[dim]
+                    cache[key] = matching_slices(sizes[dim], self.in_size[dim], stride[dim], k * dilation[dim] - pad)
+                pair = cache[key]
+                if pair is None:
+                    break
+                out_slices.append(pair[0])
+                in_slices.append(pair[1])
+            else:
+                pairs.append((tuple(out_slices), tuple(in_slices)))
+                continue
+            pairs.append(None)
+        return pairs

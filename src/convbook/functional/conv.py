@@ -1,11 +1,14 @@
 """``conv1d``/``conv2d``/``conv3d``: one N-dimensional cross-correlation.
 
 Like torch, these compute a cross-correlation (the kernel is not flipped).
-The loop runs over kernel offsets only: for each offset the input window is
-gathered into one slab (zero where it falls into padding) and multiplied by
-that offset's ``(C_out, C_in / groups)`` weight matrix for all pixels at once.
-Depthwise layers (one input channel per group) skip the slab and the matrix
-product and add each scaled window straight into the output.
+Each kernel offset pairs every output pixel with one input pixel through a
+strided slice (:mod:`convbook._windows`), so the input values a tile of output
+rows needs are gathered with one slice copy per offset into a small column
+matrix (im2col, zero where a window reads padding), and one matrix product per
+tile and group writes those output rows. The tiles are sized to stay in cache
+and under twice the output's size: the full im2col matrix, ``C_in * prod(kernel)``
+values per output pixel, is never built. A 1x1 kernel with stride 1 and no
+padding skips the copies: its input already is the column matrix.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from .._arguments import (
     ntuple,
     require,
 )
-from .._windows import gather_window, kernel_offsets, window_slices
+from .._windows import Geometry, fill_outside, kernel_offsets
 
 CONV_DTYPES = FLOAT_DTYPES | INT_DTYPES
 
@@ -157,53 +160,66 @@ def convnd(input, weight, bias, stride, padding, dilation, groups, n: int, op: s
     acc = accumulation_dtype(x.dtype)
     cin, cout = in_channels // groups, out_channels // groups
     xg = x.reshape(batch, groups, cin, *in_size).astype(acc, copy=False)
-    wg = weight.reshape(groups, cout, cin, *kernel).astype(acc, copy=False)
-    pixels = int(np.prod(out_size))
-    out = np.zeros((batch, groups, cout, pixels), dtype=acc)
-    geometry = (out_size, in_size, stride, dilation, before)
-    if cin == 1:
-        accumulate_depthwise(out.reshape(batch, groups, cout, *out_size), xg, wg, geometry)
-        return finish(out, bias, x.dtype, batch, out_channels, out_size, unbatched)
-    offsets = list(kernel_offsets(kernel))
-    # With few input channels (an RGB stem, a video clip) one offset is a thin
-    # matrix product; stacking several offsets into one slab makes it a
-    # thicker one. The slab, and the stacked weight copy, never exceed the output's size.
-    stack = cin * len(offsets) <= pixels
-    chunk = max(1, min(len(offsets), cout // max(cin, 1))) if stack else 1
-    # (G, C_out/G, offsets, C_in/G): the weight matrices of all offsets side by side
-    # (a copy, made only when offsets are stacked; it is small next to the output then).
-    wk = np.moveaxis(weight.reshape(groups, cout, cin, -1), -1, 2).astype(acc) if chunk > 1 else None
-    product = np.empty_like(out)
-    slab = np.empty((batch, groups, chunk, cin, *out_size), dtype=acc)
-    for start in range(0, len(offsets), chunk):
-        group = offsets[start : start + chunk]
-        for slot, offset in enumerate(group):
-            if not gather_window(xg, slab[:, :, slot], offset, geometry, fill=0):
-                slab[:, :, slot] = 0
-        m = len(group)
-        weights = (
-            wg[(Ellipsis, *group[0])] if wk is None else wk[:, :, start : start + m].reshape(groups, cout, m * cin)
-        )
-        np.matmul(weights, slab[:, :, :m].reshape(batch, groups, m * cin, pixels), out=product)
-        out += product
+    wg = weight.reshape(groups, cout, cin * int(np.prod(kernel))).astype(acc, copy=False)
+    geometry = Geometry(out_size, tuple(in_size), stride, dilation, before)
+    out = correlate(xg, wg, kernel, geometry)
     return finish(out, bias, x.dtype, batch, out_channels, out_size, unbatched)
 
 
-def accumulate_depthwise(out, xg, wg, geometry) -> None:
-    """One input channel per group: add each offset's scaled window straight into ``out``.
+#: Most bytes of im2col columns built at once (also capped at twice the output's size).
+COLUMN_BUDGET = 2 << 20
 
-    No slab and no matrix product: for depthwise layers this halves the passes
-    over memory. ``out`` is ``(N, G, C_out/G, *out_size)``, ``wg`` is
-    ``(G, C_out/G, 1, *kernel)``.
+
+def correlate(xg: np.ndarray, wg: np.ndarray, kernel, geometry: Geometry) -> np.ndarray:
+    """Per group, ``(C_out/G, C_in/G * k) @ columns``, a few output rows at a time.
+
+    ``xg`` is ``(N, G, C_in/G, *in_size)`` and ``wg`` ``(G, C_out/G, C_in/G *
+    prod(kernel))``; returns ``(N, G, C_out/G, prod(out_size))``. The columns
+    (im2col) of a tile of output rows hold, for every input channel and kernel
+    offset, the input values that offset pairs with each output pixel: one
+    strided copy per offset, zero where the window reads padding. One matrix
+    product per tile then writes the tile's output rows in place. Tiles are as
+    large as :data:`COLUMN_BUDGET` and twice the output allow, so the columns
+    stay in cache and the full im2col matrix is never built; when all rows fit,
+    a tile takes several groups (depthwise layers) or batch elements at once.
     """
-    n = len(geometry[0])
-    for offset in kernel_offsets(wg.shape[3:]):
-        found = window_slices(offset, *geometry)
-        if found is None:
-            continue
-        out_sl, in_sl = found
-        scale = wg[(Ellipsis, 0, *offset)].reshape(*wg.shape[:2], *([1] * n))
-        out[(Ellipsis, *out_sl)] += scale * xg[(Ellipsis, *in_sl)]
+    batch, groups, cin, *in_size = xg.shape
+    cout, depth = wg.shape[1:]
+    out_size = geometry.out_size
+    rows, row_pixels = out_size[0], int(np.prod(out_size[1:]))
+    out = np.empty((batch, groups, cout, rows * row_pixels), dtype=wg.dtype)
+    if all(k == 1 for k in kernel) and geometry.is_identity():
+        # A 1x1 kernel with stride 1 and no padding: the input already is the column matrix.
+        np.matmul(wg, xg.reshape(batch, groups, cin, -1), out=out)
+        return out
+    budget = min(COLUMN_BUDGET, 2 * out.nbytes)
+    row_bytes = depth * row_pixels * out.itemsize
+    tile_rows = max(1, min(rows, budget // row_bytes))
+    tile_groups = max(1, min(groups, budget // (row_bytes * tile_rows))) if tile_rows == rows else 1
+    tile_batch = max(1, min(batch, budget // (row_bytes * tile_rows * tile_groups))) if tile_groups == groups else 1
+    offsets = list(kernel_offsets(kernel))
+    columns = np.empty((tile_batch, tile_groups, cin, len(offsets), tile_rows * row_pixels), dtype=wg.dtype)
+    for first_row in range(0, rows, tile_rows):
+        count = min(tile_rows, rows - first_row)
+        tile = columns[..., : count * row_pixels]
+        slots = tile.reshape(tile_batch, tile_groups, cin, len(offsets), count, *out_size[1:])
+        copies = []
+        for slot, pair in zip(np.moveaxis(slots, 3, 0), geometry.tile_pairs(offsets, first_row, count)):
+            if pair is None:
+                slot[...] = 0
+                continue
+            fill_outside(slot, pair[0], 0)
+            copies.append((slot[(Ellipsis, *pair[0])], pair[1]))
+        matrix = tile.reshape(tile_batch, tile_groups, cin * len(offsets), -1)
+        pixels = slice(first_row * row_pixels, (first_row + count) * row_pixels)
+        for n0 in range(0, batch, tile_batch):
+            nb = min(tile_batch, batch - n0)
+            for g0 in range(0, groups, tile_groups):
+                ng = min(tile_groups, groups - g0)
+                for target, source in copies:
+                    target[:nb, :ng] = xg[(slice(n0, n0 + nb), slice(g0, g0 + ng), Ellipsis, *source)]
+                np.matmul(wg[g0 : g0 + ng], matrix[:nb, :ng], out=out[n0 : n0 + nb, g0 : g0 + ng, :, pixels])
+    return out
 
 
 def finish(out, bias, dtype, batch, out_channels, out_size, unbatched) -> np.ndarray:

@@ -3,7 +3,9 @@
 Each input pixel "stamps" the kernel, scaled by its value, onto the output at
 ``i * stride + offset * dilation - padding``. As in :mod:`.conv`, the loop is
 over kernel offsets: for one offset, every input pixel lands on a strided
-slice of the output, so each step is one matrix product and one slice add.
+slice of the output, so each step is one slice add of that offset's
+"stamps" (its weight matrix times the input). The stamps of several offsets
+come from one matrix product, as many as fit in twice the output's size.
 """
 
 from __future__ import annotations
@@ -71,19 +73,28 @@ def conv_transpose_nd(input, weight, bias, stride, padding, output_padding, grou
 
     acc = accumulation_dtype(x.dtype)
     cin, cout = in_channels // groups, out_channels // groups
-    # (G, C_out/G, C_in/G, *k): the transpose of each group's weight matrix.
-    wg = np.swapaxes(weight.reshape(groups, cin, cout, *kernel), 1, 2).astype(acc, copy=False)
+    offsets = list(kernel_offsets(kernel))
+    weights = weight.reshape(groups, cin, cout, len(offsets))
     xg = x.reshape(batch, groups, cin, -1).astype(acc, copy=False)
     out = np.zeros((batch, groups, cout, *out_size), dtype=acc)
-    stamp = np.empty((batch, groups, cout, xg.shape[-1]), dtype=acc)
-    stamps = stamp.reshape(batch, groups, cout, *in_size)
-    for offset in kernel_offsets(kernel):
-        found = window_slices(offset, in_size, out_size, stride, dilation, padding)
-        if found is None:
+    pairs = [window_slices(offset, in_size, out_size, stride, dilation, padding) for offset in offsets]
+    # The stamps of several offsets come from one matrix product, as many as fit in the output's size.
+    stamp_bytes = out.itemsize * batch * groups * cout * xg.shape[-1]
+    chunk = max(1, min(len(offsets), out.nbytes // max(stamp_bytes, 1)))
+    stamps = np.empty((batch, groups, chunk * cout, xg.shape[-1]), dtype=acc)
+    for start in range(0, len(offsets), chunk):
+        live = [i for i in range(start, min(start + chunk, len(offsets))) if pairs[i] is not None]
+        if not live:
             continue
-        in_sl, out_sl = found
-        np.matmul(wg[(Ellipsis, *offset)], xg, out=stamp)
-        out[(Ellipsis, *out_sl)] += stamps[(Ellipsis, *in_sl)]
+        stop = live[-1] + 1
+        # (G, offsets * C_out/G, C_in/G): the transposed weight matrices of these offsets, stacked.
+        stacked = np.ascontiguousarray(weights[..., start:stop].transpose(0, 3, 2, 1), dtype=acc)
+        block = stamps[:, :, : (stop - start) * cout]
+        np.matmul(stacked.reshape(groups, -1, cin), xg, out=block)
+        for i in live:
+            in_sl, out_sl = pairs[i]
+            stamp = block[:, :, (i - start) * cout : (i - start + 1) * cout].reshape(batch, groups, cout, *in_size)
+            out[(Ellipsis, *out_sl)] += stamp[(Ellipsis, *in_sl)]
     out = out.reshape(batch, out_channels, *out_size)
     if bias is not None:
         out += bias.reshape(out_channels, *([1] * n)).astype(acc, copy=False)

@@ -24,7 +24,7 @@ from .._arguments import (
     ntuple,
     require,
 )
-from .._windows import gather_window, kernel_offsets
+from .._windows import kernel_offsets, window_slices
 from ..shapes import pool_output_size
 from .conv import accumulation_dtype
 
@@ -118,25 +118,30 @@ def max_pool_nd(input, kernel_size, stride, padding, dilation, ceil_mode, return
     first = first_positions_in_bounds(in_size, out_size, kernel, stride, padding, dilation, op)
     lowest = lowest_value(x.dtype)
     best = np.full(x.shape[:2] + out_size, lowest, dtype=x.dtype)
-    slab = np.empty_like(best)
-    if return_indices:
-        places = row_major_places(in_size)
-        index = np.broadcast_to(outer_sum([f * m for f, m in zip(first, places)]), best.shape).copy()
-        window_origin = outer_sum([np.arange(o) * s * m for o, s, m in zip(out_size, stride, places)])
-    geometry = (out_size, in_size, stride, dilation, padding)
-    for offset in kernel_offsets(kernel):
-        if not gather_window(x, slab, offset, geometry, fill=lowest):
+    # Padding is `lowest`, which never beats `best`: each offset only visits the box it shares with the input.
+    pairs = [window_slices(offset, out_size, in_size, stride, dilation, padding) for offset in kernel_offsets(kernel)]
+    if not return_indices:
+        # np.maximum keeps a NaN once seen, like torch's `value > best or isnan(value)` scan.
+        for out_sl, in_sl in filter(None, pairs):
+            target = best[(Ellipsis, *out_sl)]
+            np.maximum(target, x[(Ellipsis, *in_sl)], out=target)
+        return drop_batch_dim(best, unbatched)
+    places = row_major_places(in_size)
+    index = np.broadcast_to(outer_sum([f * m for f, m in zip(first, places)]), best.shape).copy()
+    window_origin = outer_sum([np.arange(o) * s * m for o, s, m in zip(out_size, stride, places)])
+    better = np.empty(best.shape, dtype=bool)
+    for offset, pair in zip(kernel_offsets(kernel), pairs):
+        if pair is None:
             continue
-        better = slab > best
+        out_sl, in_sl = pair
+        target, values, mask = best[(Ellipsis, *out_sl)], x[(Ellipsis, *in_sl)], better[(Ellipsis, *out_sl)]
+        np.greater(values, target, out=mask)
         if x.dtype.kind == "f":
-            better |= np.isnan(slab)
-        np.copyto(best, slab, where=better)
-        if return_indices:
-            shift = sum((k * d - p) * m for k, d, p, m in zip(offset, dilation, padding, places))
-            np.copyto(index, window_origin + shift, where=better)
-    if return_indices:
-        return drop_batch_dim(best, unbatched), drop_batch_dim(index, unbatched)
-    return drop_batch_dim(best, unbatched)
+            mask |= np.isnan(values)
+        np.copyto(target, values, where=mask)
+        shift = sum((k * d - p) * m for k, d, p, m in zip(offset, dilation, padding, places))
+        np.copyto(index[(Ellipsis, *out_sl)], window_origin[out_sl] + shift, where=mask)
+    return drop_batch_dim(best, unbatched), drop_batch_dim(index, unbatched)
 
 
 def window_counts(in_size, out_size, kernel, stride, padding, count_include_pad) -> np.ndarray:
@@ -200,11 +205,11 @@ def avg_pool_nd(input, kernel_size, stride, padding, ceil_mode, count_include_pa
     acc = accumulation_dtype(x.dtype)
     xs = x.astype(acc, copy=False)
     total = np.zeros(x.shape[:2] + out_size, dtype=acc)
-    slab = np.empty_like(total)
-    geometry = (out_size, in_size, stride, (1,) * n, padding)
     for offset in kernel_offsets(kernel):
-        if gather_window(xs, slab, offset, geometry, fill=0):
-            total += slab
+        found = window_slices(offset, out_size, in_size, stride, (1,) * n, padding)
+        if found is not None:  # padding adds zero: only the box shared with the input is added
+            target = total[(Ellipsis, *found[0])]
+            np.add(target, xs[(Ellipsis, *found[1])], out=target)
     return drop_batch_dim(divide(total, divisor, x.dtype), unbatched)
 
 
