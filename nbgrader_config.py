@@ -5,9 +5,12 @@ Run every nbgrader command from this directory, e.g.
     nbgrader autograde 01-conv1d
 Source notebooks (solutions + hidden tests) live in solutions/<id>/,
 student versions are generated into exercises/<id>/.
+A fresh clone is set up (gradebook, every assignment generated and registered, students,
+exchange) by `python3 tools/setup_course.py [--students roster.csv]`.
 Environment variables (for CI and scratch courses):
     CONVBOOK_CELL_TIMEOUT   seconds per cell at autograde (default 60)
     CONVBOOK_KERNEL_MEMORY  address-space cap of the sandboxed kernels in MB (default 4096, 0 = none)
+    CONVBOOK_EXCHANGE       the exchange directory (default: exchange/ in this directory)
 """
 
 import os
@@ -21,6 +24,13 @@ c.CourseDirectory.submitted_directory = "submitted"
 c.CourseDirectory.autograded_directory = "autograded"
 c.CourseDirectory.feedback_directory = "feedback"
 c.CourseDirectory.course_id = "convbook"
+
+# The exchange (release -> fetch -> submit -> collect -> release feedback -> fetch feedback) of a
+# course on one machine: a directory every account of the course can reach. tools/setup_course.py
+# creates it with nbgrader's permissions (root 0777, the course's inbound 2733: students can drop
+# submissions but not list them). Students of other accounts need the same two settings
+# (Exchange.root, CourseDirectory.course_id) in their ~/.jupyter/nbgrader_config.py.
+c.Exchange.root = os.environ.get("CONVBOOK_EXCHANGE") or os.path.join(c.CourseDirectory.root, "exchange")
 # a PostgreSQL gradebook for parallel per-student autograde:
 # c.CourseDirectory.db_url = "postgresql://user:password@localhost/convbook"
 
@@ -34,8 +44,17 @@ c.Execute.interrupt_on_timeout = True
 # run in this process, with torch, calling the student's functions through proxies.
 # If the sandbox cannot start, autograde refuses and says why; to grade without it
 # (trusted submissions only) set c.TrustedExecute.sandbox = False.
+from convbook.grading.sanitize import ForgetEmptyGradingMetadata  # noqa: E402
 from convbook.grading.trusted_execute import TrustedExecute  # noqa: E402
 
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    ForgetEmptyGradingMetadata,  # a test cell pasted twice must not discard the submission
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 c.Autograde.autograde_preprocessors = [
     TrustedExecute,
     "nbgrader.preprocessors.IgnorePattern",
@@ -48,17 +67,98 @@ c.Autograde.autograde_preprocessors = [
 # Address-space cap of the student's kernel: a runaway allocation becomes a
 # gradable MemoryError instead of a dead kernel.
 c.TrustedExecute.memory_mb = int(os.environ.get("CONVBOOK_KERNEL_MEMORY", "4096"))
-# 11-cnn builds its network from convbook.nn: its sandbox gets the package.
-c.TrustedExecute.allow_packages = {"11-cnn": ["convbook"]}
+# 11-cnn builds its network from convbook.nn and loads scikit-learn's digits: its sandbox gets both.
+c.TrustedExecute.allow_packages = {"11-cnn": ["convbook", "sklearn"]}
 c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:"]
 
 # Restore deleted test cells too, not only edited ones.
 c.OverwriteCells.add_missing_cells = True
 
+from nbconvert.preprocessors import Preprocessor  # noqa: E402
+from nbformat import NotebookNode  # noqa: E402
+from nbgrader.api import MissingEntry  # noqa: E402
+from nbgrader.converters import Autograde, GenerateAssignment  # noqa: E402
+from nbgrader.preprocessors import ClearHiddenTests, OverwriteCells  # noqa: E402
+
+
+class OverwriteCellsWarnOnEdits(OverwriteCells):
+    """nbgrader's OverwriteCells, warning about a changed test cell only if the student changed it.
+
+    The gradebook keeps each test cell with its hidden tests (generate_assignment saves the cells
+    before ClearHiddenTests), so nbgrader compares every submitted test cell with a source the
+    student never had and logs "Attribute 'checksum' ... has changed!" for each of them in every
+    honest submission (jupyter/nbgrader#1961). Here a locked cell identical to its released version
+    is restored silently; an edited one is still reported, and every locked cell is still restored.
+    """
+
+    _untouched = False
+
+    def preprocess_cell(self, cell, resources, cell_index):  # noqa: ANN001, ANN201 - nbgrader's signature
+        self._untouched = False
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id is not None:
+            try:
+                original = self.gradebook.find_source_cell(grade_id, self.notebook_id, self.assignment_id)
+            except MissingEntry:
+                original = None
+            if original is not None and original.locked and original.cell_type == cell.cell_type:
+                released = NotebookNode(cell_type=original.cell_type, source=original.source, metadata={})
+                ClearHiddenTests(parent=self)._remove_hidden_test_region(released)
+                self._untouched = cell.source == released.source
+        return super().preprocess_cell(cell, resources, cell_index)
+
+    def report_change(self, name, attr, old, new):  # noqa: ANN001, ANN201 - nbgrader's signature
+        if attr == "checksum" and self._untouched:
+            self.log.debug("Cell %s is its released version; hidden tests restored", name)
+            return
+        super().report_change(name, attr, old, new)
+
+
+if "sanitize_preprocessors" in c.Autograde:
+    _sanitize = list(c.Autograde.sanitize_preprocessors)
+else:
+    _sanitize = list(Autograde.class_traits()["sanitize_preprocessors"].default())
+c.Autograde.sanitize_preprocessors = [
+    OverwriteCellsWarnOnEdits if p in (OverwriteCells, "nbgrader.preprocessors.OverwriteCells") else p
+    for p in _sanitize
+]
+
+
+class ReleaseNotebookMetadata(Preprocessor):
+    """Write the kernelspec and language_info that JupyterLab writes when it opens the notebook.
+
+    With nbgrader's minimal metadata (`language_info: {name: python}`) JupyterLab fills in the
+    rest as soon as the kernel starts, so every student notebook opens as modified and asks to be
+    saved on close. The values are those of this environment's `python3` kernel (the one a
+    notebook server started from this environment runs).
+    """
+
+    enabled = True
+
+    def preprocess(self, nb, resources):  # noqa: ANN001, ANN201 - nbconvert's signature
+        name = nb.metadata.get("kernelspec", {}).get("name", "python3")
+        try:
+            from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+            spec = KernelSpecManager().get_kernel_spec(name)
+            nb.metadata["kernelspec"] = {"display_name": spec.display_name, "language": spec.language, "name": name}
+        except (ImportError, NoSuchKernel):
+            pass
+        if nb.metadata.get("kernelspec", {}).get("language", "python") == "python":
+            from ipykernel.ipkernel import IPythonKernel
+
+            nb.metadata["language_info"] = dict(IPythonKernel.language_info)
+        return nb, resources
+
+
+c.GenerateAssignment.preprocessors = [
+    ReleaseNotebookMetadata,
+    *GenerateAssignment.class_traits()["preprocessors"].default(),
+]
+
 # Feedback must not show the hidden tests' source: ClearHiddenTests removes it from
 # the cells, and ShortTracebacks keeps only "ErrorName: message" of each error, because
 # IPython's tracebacks quote the lines around the failing one (hidden tests included).
-from nbconvert.preprocessors import Preprocessor  # noqa: E402
 
 
 class ShortTracebacks(Preprocessor):

@@ -190,10 +190,10 @@ def attacks(course: Path, port: int) -> list[tuple[str, dict, list[str], float]]
             TOTAL - CONV_TESTS,
         ),
         # --- reading and writing what the instructor owns
-        ("m-steal", {}, [steal], 0),
+        ("m-steal", NOTHING, [steal], 0),
         (
             "m-run-solution",
-            {},
+            NOTHING,
             [
                 f"import json\nnb = json.load(open('{root}/solutions/{A}/{A}.ipynb'))\n"
                 "for c in nb['cells']:\n    if c['cell_type'] == 'code':\n"

@@ -226,6 +226,22 @@ def check(
     _count(fn)
 
 
+def make(cls: type, *args: Any, **kwargs: Any) -> Any:
+    """``cls(*args, **kwargs)``, built where the student's objects live.
+
+    In the student's kernel this is just the call. In the trusted grader the
+    object is built in the sandboxed kernel instead (``cls`` must be importable
+    there, e.g. ``convbook.nn.SGD`` in 11-cnn), so that it can be handed to the
+    student's code, and the test gets a proxy for it.
+    """
+    from . import proxies
+
+    if not IN_GRADER or proxies.current_link is None:
+        return cls(*args, **kwargs)
+    path = f"{cls.__module__}.{cls.__qualname__}"
+    return proxies.current_link.request("construct", (tuple(args), dict(kwargs)), path=path, name=cls.__name__)
+
+
 def _plain_int_structure(value: Any, what: str) -> Any:
     if _type(value) is int or (_isinstance(value, _integer) and _type(value).__module__ == "numpy"):
         return int(value)

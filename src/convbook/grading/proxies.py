@@ -22,6 +22,9 @@ class KernelLink(Protocol):
     def request(self, op: str, args: Any = None, **fields: Any) -> Any: ...
 
 
+current_link: KernelLink | None = None  # the notebook being graded (set by the trusted grader)
+
+
 class StudentError(Exception):
     """An exception raised by the student's code whose type is not a built-in one."""
 
@@ -43,7 +46,10 @@ def student_exception(type_name: str, message: str) -> Exception:
 
 
 def _convbook_class(type_name: str) -> type | None:
-    """The grader's own class for a kernel object of a ``convbook.*`` type, so ``isinstance`` checks work."""
+    """The grader's own class for a kernel object of a ``convbook.*`` type (or a dict or list attribute),
+    so ``isinstance`` checks in test cells work on proxies."""
+    if type_name in ("builtins.dict", "builtins.list"):
+        return dict if type_name == "builtins.dict" else list
     if not type_name.startswith("convbook.") or type_name.startswith("convbook.grading"):
         return None
     module_name, _, class_name = type_name.rpartition(".")
@@ -81,7 +87,8 @@ class RemoteObject:
         return self._request("call", (tuple(args), dict(kwargs)), forbid=names, allow=list(allow))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.__convbook_call__(args, kwargs)
+        """A plain call, unguarded as it would be in the kernel (``grading.call_guarded`` adds the guard)."""
+        return self._request("call", (tuple(args), dict(kwargs)), guard=False)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") and name.endswith("__"):
@@ -104,7 +111,13 @@ class RemoteObject:
         return length
 
     def __iter__(self) -> Any:
-        return (self[i] for i in range(len(self)))
+        items = self._request("list")
+        if type(items) is not list:
+            raise TypeError("the student's object did not list its items")
+        return iter(items)
+
+    def __contains__(self, item: Any) -> bool:
+        return bool(self._request("contains", item))
 
     def __repr__(self) -> str:
         return f"<the student's {self._type_name} object>"

@@ -21,6 +21,7 @@ root, bubblewrap uses a user namespace instead (it must be enabled).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -119,6 +120,15 @@ class Sandbox:
             args += ["--ro-bind", str(CONVBOOK_DIR), f"{SITE}/convbook"]
         else:
             args += ["--ro-bind", str(GRADING_DIR), f"{SITE}/convbook/grading"]
+        for name in self.allow_packages:
+            if name != "convbook":
+                for entry in _installed_entries(name):
+                    mount_point = os.path.join(self.site_dir, os.path.basename(entry))
+                    if os.path.isdir(entry):
+                        os.makedirs(mount_point, exist_ok=True)
+                    else:
+                        Path(mount_point).touch()
+                    args += ["--ro-bind", entry, f"{SITE}/{os.path.basename(entry)}"]
         for prefix in _real_prefixes(self.python):
             args += ["--ro-bind", prefix, prefix]
         for name in sorted(os.listdir(self.notebook_dir)):
@@ -139,6 +149,7 @@ class Sandbox:
             "MPLBACKEND": "agg",
             "OPENBLAS_NUM_THREADS": "1",
             "OMP_NUM_THREADS": "1",
+            "JOBLIB_MULTIPROCESSING": "0",  # no /dev/shm semaphores in the sandbox
         }
         env.update({k: os.environ[k] for k in _PASSED_ENVIRONMENT if k in os.environ})
         args = ["--clearenv"]
@@ -194,6 +205,31 @@ def _mount_tmpfs(folder: str, size_mb: int) -> bool:
     done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_mb}m,mode=0755", "convbook-sandbox", folder],
                           capture_output=True, timeout=30)
     return done.returncode == 0
+
+
+def _installed_entries(package: str) -> list[str]:
+    """The grader's installed files of ``package`` and what it requires (NumPy aside: the sandbox has its own)."""
+    from importlib import metadata
+
+    providers = metadata.packages_distributions().get(package)
+    if not providers:
+        raise SandboxUnavailableError(f"an assignment allows {package!r}, which is not installed for the grader")
+    pending, seen, entries = list(providers), set(), set()
+    while pending:
+        name = pending.pop()
+        key = name.lower().replace("-", "_")
+        if key in seen or key == "numpy":
+            continue
+        seen.add(key)
+        dist = metadata.distribution(name)
+        for file in dist.files or []:
+            top = file.parts[0]
+            if top != ".." and not top.endswith(".pth") and top != "__pycache__":
+                entries.add(str(dist.locate_file(top)))
+        for requirement in dist.requires or []:
+            if "extra ==" not in requirement:
+                pending.append(re.split(r"[ ;<>=!~\[(]", requirement, maxsplit=1)[0])
+    return sorted(e for e in entries if os.path.exists(e))
 
 
 def _with_parent_folders(binds: list[str]) -> list[str]:

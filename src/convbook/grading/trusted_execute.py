@@ -29,7 +29,7 @@ import time
 import warnings
 from typing import Any
 
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_output
 from nbgrader.api import Gradebook, MissingEntry
@@ -74,14 +74,16 @@ class TrustedExecute(Execute):
     # ------------------------------------------------------------------ set-up
 
     def preprocess(self, nb: NotebookNode, resources: Any, km: Any = None) -> tuple[NotebookNode, Any]:
-        from . import checks
+        from . import checks, proxies
 
         checks.IN_GRADER = True
+        proxies.current_link = self
         info = resources.get("nbgrader", {})
         self.trusted_cells = _trusted_cells(info)
         self.grader_globals = {"__name__": "__grader__", "__builtins__": builtins}
         self.kernel_history: list[str] = []
         self.restarts = 0
+        self.gave_up = False
         self.requests = 0
         self._output_bytes: dict[int, int] = {}
         allowed = tuple(self.allow_packages.get(info.get("assignment", ""), ()))
@@ -122,11 +124,19 @@ class TrustedExecute(Execute):
         return cell, resources
 
     def _run_in_kernel(self, cell: NotebookNode, index: int) -> None:
+        if self.gave_up:
+            cell.outputs = [_error("KernelLostError", self.gave_up)]
+            return
         try:
             self.execute_cell(cell, index, store_history=True)
         except DeadKernelError:
             cell.outputs.append(_error("KernelDied", "the kernel died while running this cell "
                                        "(os._exit, a crash, or a resource limit); it was restarted"))
+            self._restart()
+            return
+        except CellTimeoutError:
+            cell.outputs.append(_error("CellTimeoutError", f"this cell did not finish within {self.timeout} s; "
+                                       "the kernel was restarted without it"))
             self._restart()
             return
         if any(o.get("ename") == "CellTimeoutError" for o in cell.outputs):
@@ -208,6 +218,8 @@ class TrustedExecute(Execute):
                             os.unlink(os.path.join(folder_, name))
 
     def _run_code(self, code: str) -> None:
+        if self.gave_up:
+            raise KernelLostError(self.gave_up)
         remaining = self.deadline - time.monotonic()
         if remaining <= 0:
             raise TestTimeoutError(f"the test ran out of time ({self.timeout} s) running your code")
@@ -217,6 +229,8 @@ class TrustedExecute(Execute):
         self.timeout = max(1, int(remaining + 0.999))
         try:
             self.execute_cell(scratch, len(self.nb.cells) - 1, store_history=False)
+        except CellTimeoutError:
+            scratch.outputs.append(_error("CellTimeoutError", "timeout"))
         except DeadKernelError:
             self._restart()
             raise KernelLostError("the kernel died while running your code (os._exit, a crash, or a "
@@ -259,7 +273,9 @@ class TrustedExecute(Execute):
         self.restarts += 1
         self._cleanup_kernel()
         if self.restarts > self.max_restarts:
-            raise KernelLostError(f"the kernel was restarted {self.max_restarts} times; grading of this notebook stops")
+            self.gave_up = f"the kernel was restarted {self.max_restarts} times; the rest of this notebook is not run"
+            self.log.error("Student kernel: %s", self.gave_up)
+            return
         self.km = self.create_kernel_manager()
         self.start_new_kernel()
         self.start_new_kernel_client()
@@ -268,11 +284,15 @@ class TrustedExecute(Execute):
             self.nb.cells.append(scratch)
             try:
                 self.execute_cell(scratch, len(self.nb.cells) - 1, store_history=True)
-            except DeadKernelError:
+            except (DeadKernelError, CellTimeoutError):
                 self._restart()
                 return
             finally:
                 self.nb.cells.pop()
+
+    async def _async_cleanup_kernel(self) -> None:
+        if self.km is not None:  # None once grading gave up on a kernel that kept dying
+            await super()._async_cleanup_kernel()
 
     def output(self, outs: list, msg: dict, display_id: Any, cell_index: int) -> Any:
         """Keep at most ``max_output_bytes`` of one cell's outputs (a flood must not fill the grader's memory)."""

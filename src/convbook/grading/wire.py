@@ -6,7 +6,7 @@ the kernel decodes arguments and encodes results. What crosses:
 - ``None``, ``bool``, ``int``, ``float``, ``str``: JSON values;
 - tuples, lists and dicts (``str`` or ``int`` keys) of what crosses: tagged JSON;
 - NumPy arrays (numbers and booleans only) and NumPy scalars: ``.npy`` files
-  read back with ``allow_pickle=False``;
+  read back with ``allow_pickle=False``; NumPy random generators, as their state;
 - anything else the kernel returns (a layer object, a function): a *handle*,
   a number the kernel keeps the object under, with its type's name;
 - a function defined in a test cell's visible part, sent to the kernel as
@@ -77,10 +77,15 @@ class Encoder:
             return {"__t": "scalar", "file": self._save(np.asarray(value))}
         if type(value) in (tuple, list):
             return {"__t": type(value).__name__, "v": [self.encode(v, depth + 1) for v in value]}
+        if type(value) is np.random.Generator:
+            state = value.bit_generator.state
+            return {"__t": "generator", "bit_generator": state["bit_generator"], "state": self.encode(state, depth + 1)}
         if type(value) is dict and all(type(k) in (str, int) for k in value):
             return {"__t": "dict", "v": [[k, self.encode(v, depth + 1)] for k, v in value.items()]}
+        if getattr(type(value), "__convbook_remote__", False):  # a proxy: the kernel's object itself
+            return {"__t": "handle", "n": object.__getattribute__(value, "_number")}
         if isinstance(value, Handle):
-            return {"__t": "handle", "n": value.number}
+            return {"__t": "handle", "n": value.number, "type": value.type_name, "callable": value.is_callable}
         if self.sources is not None:
             source = self.sources(value)
             if source is not None:
@@ -153,6 +158,8 @@ class Decoder:
                     raise WireError("malformed dict")
                 result[pair[0]] = self.decode(pair[1], depth + 1)
             return result
+        if tag == "generator":
+            return _generator(str(data.get("bit_generator")), self.decode(data.get("state"), depth + 1))
         if tag == "handle":
             number = data.get("n")
             if type(number) is not int:
@@ -178,6 +185,18 @@ class Decoder:
         return array
 
 
+def _generator(name: str, state: Any) -> np.random.Generator:
+    """A NumPy random generator in the given state (so a seeded ``rng`` argument draws the same numbers)."""
+    if name not in ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64") or type(state) is not dict:
+        raise WireError("malformed random generator")
+    generator = np.random.Generator(getattr(np.random, name)())
+    try:
+        generator.bit_generator.state = state
+    except (ValueError, TypeError, KeyError) as error:
+        raise WireError(f"malformed random generator state: {error}") from None
+    return generator
+
+
 def _list(value: Any) -> list:
     if type(value) is not list:
         raise WireError("malformed list")
@@ -197,5 +216,5 @@ def read_json(path: str) -> Any:
     raw = read_regular_file(path, MAX_JSON_BYTES)
     try:
         return json.loads(raw)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise WireError(f"malformed message: {error}") from None
