@@ -31,8 +31,14 @@ RANGES = {
     "dilation": (1, 4),
     "output_padding": (0, 4),
 }
-BAD = {"input_size": (-1, 0), "kernel_size": (-1, 0), "stride": (-1, 0), "padding": (-2, -1),
-       "dilation": (-1, 0), "output_padding": (-2, -1)}
+BAD = {
+    "input_size": (-1, 0),
+    "kernel_size": (-1, 0),
+    "stride": (-1, 0),
+    "padding": (-2, -1),
+    "dilation": (-1, 0),
+    "output_padding": (-2, -1),
+}
 PARAMS = {
     "conv1d": ("input_size", "kernel_size", "stride", "padding", "dilation"),
     "conv2d": ("input_size", "kernel_size", "stride", "padding", "dilation"),

@@ -119,7 +119,12 @@
       }
       const size = poolOutputSize(i, k, s, p, d, q.ceil_mode);
       if (size < 1) {
-        return failure("kernel_size", `output size is too small: the calculated output size is ${size}`);
+        const effective = d * (k - 1) + 1;
+        return failure(
+          "kernel_size",
+          `output size is too small: the window, dilation·(kernel_size − 1) + 1 = ${effective} wide, ` +
+            `does not fit in the padded input, input_size + 2·padding = ${i + 2 * p}`,
+        );
       }
       return { size, error: null };
     }
