@@ -13,6 +13,8 @@ padding skips the copies: its input already is the column matrix.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from .._arguments import (
@@ -121,10 +123,41 @@ def check_layer_arguments(input, weight, bias, stride, dilation, groups, n: int,
     return x, weight, bias, unbatched, stride, dilation, groups
 
 
-def convnd(input, weight, bias, stride, padding, dilation, groups, n: int, op: str):
-    """The N-dimensional convolution behind ``conv1d``, ``conv2d`` and ``conv3d``."""
+class ConvLayer(NamedTuple):
+    """A convolution's checked arguments: batched input, weight and bias, and its geometry."""
+
+    x: np.ndarray
+    weight: np.ndarray
+    bias: np.ndarray | None
+    unbatched: bool
+    groups: int
+    geometry: Geometry
+    pad_after: tuple[int, ...]
+
+    @property
+    def kernel(self) -> tuple[int, ...]:
+        return tuple(self.weight.shape[2:])
+
+    def grouped(self, dtype=None) -> tuple[np.ndarray, np.ndarray]:
+        """``(N, G, C_in/G, *in_size)`` input and ``(G, C_out/G, C_in/G, *kernel)`` weight, as ``dtype``."""
+        dtype = accumulation_dtype(self.x.dtype) if dtype is None else dtype
+        batch, in_channels, *in_size = self.x.shape
+        g = self.groups
+        xg = self.x.reshape(batch, g, in_channels // g, *in_size).astype(dtype, copy=False)
+        wg = self.weight.reshape(g, self.weight.shape[0] // g, *self.weight.shape[1:]).astype(dtype, copy=False)
+        return xg, wg
+
+    def finish(self, out: np.ndarray) -> np.ndarray:
+        """``(N, G, C_out/G, ...)`` result: add the bias, restore the caller's dtype and batch dimension."""
+        return finish(
+            out, self.bias, self.x.dtype, self.x.shape[0], self.weight.shape[0], self.geometry.out_size, self.unbatched
+        )
+
+
+def check_conv(input, weight, bias, stride, padding, dilation, groups, n: int, op: str, dtypes=CONV_DTYPES):
+    """Check a convolution's arguments in torch's order; return them as a :class:`ConvLayer`."""
     x, weight, bias, unbatched, stride, dilation, groups = check_layer_arguments(
-        input, weight, bias, stride, dilation, groups, n, op, CONV_DTYPES
+        input, weight, bias, stride, dilation, groups, n, op, dtypes
     )
     kernel = weight.shape[2:]
     before, after = resolve_padding(padding, kernel, dilation, stride, n)
@@ -156,14 +189,16 @@ def convnd(input, weight, bias, stride, padding, dilation, groups, n: int, op: s
         "than actual input size",
     )
     out_size = tuple((p - e) // s + 1 for p, e, s in zip(padded, effective, stride))
-
-    acc = accumulation_dtype(x.dtype)
-    cin, cout = in_channels // groups, out_channels // groups
-    xg = x.reshape(batch, groups, cin, *in_size).astype(acc, copy=False)
-    wg = weight.reshape(groups, cout, cin * int(np.prod(kernel))).astype(acc, copy=False)
     geometry = Geometry(out_size, tuple(in_size), stride, dilation, before)
-    out = correlate(xg, wg, kernel, geometry)
-    return finish(out, bias, x.dtype, batch, out_channels, out_size, unbatched)
+    return ConvLayer(x, weight, bias, unbatched, groups, geometry, after)
+
+
+def convnd(input, weight, bias, stride, padding, dilation, groups, n: int, op: str):
+    """The N-dimensional convolution behind ``conv1d``, ``conv2d`` and ``conv3d``."""
+    layer = check_conv(input, weight, bias, stride, padding, dilation, groups, n, op)
+    xg, wg = layer.grouped()
+    out = correlate(xg, wg.reshape(*wg.shape[:2], -1), layer.kernel, layer.geometry)
+    return layer.finish(out)
 
 
 #: Most bytes of im2col columns built at once (also capped at twice the output's size).
@@ -190,7 +225,7 @@ def correlate(xg: np.ndarray, wg: np.ndarray, kernel, geometry: Geometry) -> np.
     out = np.empty((batch, groups, cout, rows * row_pixels), dtype=wg.dtype)
     if all(k == 1 for k in kernel) and geometry.is_identity():
         # A 1x1 kernel with stride 1 and no padding: the input already is the column matrix.
-        np.matmul(wg, xg.reshape(batch, groups, cin, -1), out=out)
+        np.matmul(wg, xg.reshape(batch, groups, cin, rows * row_pixels), out=out)
         return out
     budget = min(COLUMN_BUDGET, 2 * out.nbytes)
     row_bytes = depth * row_pixels * out.itemsize

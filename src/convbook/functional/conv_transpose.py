@@ -75,7 +75,7 @@ def conv_transpose_nd(input, weight, bias, stride, padding, output_padding, grou
     cin, cout = in_channels // groups, out_channels // groups
     offsets = list(kernel_offsets(kernel))
     weights = weight.reshape(groups, cin, cout, len(offsets))
-    xg = x.reshape(batch, groups, cin, -1).astype(acc, copy=False)
+    xg = x.reshape(batch, groups, cin, int(np.prod(in_size))).astype(acc, copy=False)
     out = np.zeros((batch, groups, cout, *out_size), dtype=acc)
     pairs = [window_slices(offset, in_size, out_size, stride, dilation, padding) for offset in offsets]
     # The stamps of several offsets come from one matrix product, as many as fit in the output's size.
