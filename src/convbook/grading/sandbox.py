@@ -20,9 +20,11 @@ root, bubblewrap uses a user namespace instead (it must be enabled).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -49,7 +51,7 @@ class Limits:
 
     memory_mb: int = 4096
     cpu_seconds: int = 1800
-    processes: int = 256
+    processes: int = 64
     file_mb: int = 256
     tmp_mb: int = 512
     open_files: int = 256
@@ -188,10 +190,61 @@ class Sandbox:
             args += ["--unshare-user", "--disable-userns", "--uid", "65534", "--gid", "65534"]
         return [*args, "--", self.python, *kernel_args]
 
+    def kill_strays(self, bwrap_pid: int) -> int:
+        """Kill every process in this sandbox but its init and the kernel; return how many.
+
+        Nothing a cell starts in the background (a lingering child, a fork bomb)
+        outlives the cell: the kernel is process 2 of the sandbox's namespace.
+        """
+        init = _children(bwrap_pid)
+        namespace = _pid_namespace(init[0]) if init else None
+        if namespace is None:
+            return 0
+        killed = 0
+        for _ in range(50):  # a fork bomb refills what is killed: stop them all, then kill, until none is left
+            strays = [
+                pid for pid in (int(e) for e in os.listdir("/proc") if e.isdigit())
+                if pid not in (bwrap_pid, init[0]) and _pid_namespace(pid) == namespace
+                and _inner_pid(pid) not in (None, 1, 2)
+            ]
+            if not strays:
+                break
+            for sig in (signal.SIGSTOP, signal.SIGKILL):
+                for pid in strays:
+                    with contextlib.suppress(OSError):
+                        os.kill(pid, sig)
+            killed += len(strays)
+        return killed
+
     def cleanup(self) -> None:
         if self.mounted:
             subprocess.run(["umount", "--lazy", self.root], capture_output=True, timeout=30)
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _pid_namespace(pid: int) -> str | None:
+    try:
+        return os.readlink(f"/proc/{pid}/ns/pid")
+    except OSError:
+        return None
+
+
+def _inner_pid(pid: int) -> int | None:
+    """The process's pid inside its own (innermost) namespace."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("NSpid:"):
+                return int(line.split()[-1])
+    except (OSError, ValueError):
+        return None
+    return None
 
 
 def _mount_tmpfs(folder: str, size_mb: int) -> bool:

@@ -18,6 +18,8 @@ from nbformat import NotebookNode
 class ForgetEmptyGradingMetadata(Preprocessor):
     """Delete ``metadata.nbgrader`` where it is empty (a duplicate that ``DeduplicateIds`` disowned)."""
 
+    enabled = True  # nbconvert preprocessors are off unless enabled
+
     def preprocess_cell(self, cell: NotebookNode, resources: Any, index: int) -> tuple[NotebookNode, Any]:
         if "nbgrader" in cell.metadata and not cell.metadata["nbgrader"]:
             del cell.metadata["nbgrader"]

@@ -142,6 +142,7 @@ class TrustedExecute(Execute):
         if any(o.get("ename") == "CellTimeoutError" for o in cell.outputs):
             self._restart()  # the kernel may still be busy (an interrupt it swallowed)
             return
+        self._kill_strays()
         self.kernel_history.append(cell.source)
 
     def _run_test_cell(self, cell: NotebookNode, source: str) -> None:
@@ -150,12 +151,14 @@ class TrustedExecute(Execute):
         namespace = dict(self.grader_globals)
         for name in sorted(free_names(source) - set(namespace)):
             try:
-                found, value = self.request("resolve", None, name=name)
-            except (KernelLostError, TestTimeoutError, WireError) as error:
-                cell.outputs.append(_error(type(error).__name__, str(error)))
+                answer = self.request("resolve", None, name=name)
+                if type(answer) is not tuple or len(answer) != 2 or answer[0] not in ("found", "missing"):
+                    raise WireError(f"the kernel answered nonsense when asked for {name!r}")
+            except Exception as error:  # noqa: BLE001 - whatever the kernel did, this test fails, grading goes on
+                cell.outputs.append(_error(_error_name(error), str(error)))
                 return
-            if found == "found":
-                namespace[name] = value
+            if answer[0] == "found":
+                namespace[name] = answer[1]
         stdout = _LimitedText(self.max_output_bytes)
         filename = f"<test cell {cell.metadata.get('nbgrader', {}).get('grade_id', '')}>"
         self.hidden_source = "\n".join(m.group(0) for m in HIDDEN.finditer(source))
@@ -176,6 +179,15 @@ class TrustedExecute(Execute):
         for name in bound_names(source):
             if name in namespace and not isinstance(namespace[name], RemoteObject):
                 self.grader_globals[name] = namespace[name]
+        self._kill_strays()
+
+    def _kill_strays(self) -> None:
+        """No process the student's code started outlives the cell that started it."""
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        if self.box is not None and process is not None:
+            killed = self.box.kill_strays(process.pid)
+            if killed:
+                self.log.warning("Killed %d process(es) the student's code left running", killed)
 
     def _exec_in_grader(self, source: str, filename: str) -> None:
         try:
