@@ -3,7 +3,12 @@ autograde time of one correct submission (nbgrader autograde in a scratch course
 ``--class N ID``, the autograde time of a class of N submissions of one assignment, one
 ``nbgrader autograde`` run, and per student in parallel (``--student``, one process per core).
 
+``--against CONFIG`` times each autograde twice more with another ``nbgrader_config.py``
+(e.g. the one before the trusted grader: ``git show 1bc4ed1:nbgrader_config.py > old.py``),
+taking turns, and prints the ratio of the best times (a noisy shared machine slows both alike).
+
 Usage: .venv/bin/python tools/time_assignments.py [assignment-id ...]
+       .venv/bin/python tools/time_assignments.py --against old.py [assignment-id ...]
        .venv/bin/python tools/time_assignments.py --class 30 01-conv1d
 """
 
@@ -41,14 +46,15 @@ def visible_test_seconds(assignment: str) -> float:
     return total
 
 
-def autograde_seconds(assignment: str, students: int = 1, parallel: int = 0) -> float:
+def autograde_seconds(assignment: str, students: int = 1, parallel: int = 0, config: Path | None = None) -> float:
     """Autograde ``students`` correct submissions (the solution notebook) in a scratch course.
 
-    ``parallel`` > 0 runs one ``nbgrader autograde --student`` per student, that many at once.
+    ``parallel`` > 0 runs one ``nbgrader autograde --student`` per student, that many at once;
+    ``config`` replaces the course's ``nbgrader_config.py``.
     """
     with tempfile.TemporaryDirectory() as tmp:
         course = Path(tmp)
-        shutil.copy(ROOT / "nbgrader_config.py", course)
+        shutil.copy(config or ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
         shutil.copytree(ROOT / "solutions" / assignment, course / "solutions" / assignment)
         env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
         run = {"cwd": course, "env": env, "check": True, "capture_output": True}
@@ -85,6 +91,17 @@ if __name__ == "__main__":
         cores = os.cpu_count() or 1
         parallel = autograde_seconds(assignment, size, parallel=cores)
         print(f"{assignment}: class of {size}, --student in parallel on {cores} cores: {parallel:.0f} s")
+        sys.exit(0)
+    if sys.argv[1:2] == ["--against"]:
+        other = Path(sys.argv[2]).resolve()
+        ids = sys.argv[3:] or sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
+        for assignment in ids:
+            ours, theirs = [], []
+            for _ in range(2):
+                ours.append(autograde_seconds(assignment))
+                theirs.append(autograde_seconds(assignment, config=other))
+            print(f"{assignment}: autograde of one submission {min(ours):.1f} s, with {other.name} "
+                  f"{min(theirs):.1f} s, ratio {min(ours) / min(theirs):.2f}", flush=True)
         sys.exit(0)
     ids = sys.argv[1:] or sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
     for assignment in ids:
