@@ -120,6 +120,7 @@ def visits(site_url, browser):
         with open_page(browser, base, rel) as (page, log):
             page.wait_for_load_state("networkidle")
             records[rel] = {
+                "shown": page.url.removeprefix(base + "/"),  # after a redirect, the page shown
                 "math": page.locator(".math").count(),
                 "typeset": page.locator("mjx-container").count(),
                 "broken": page.evaluate(
@@ -133,7 +134,10 @@ def visits(site_url, browser):
                     )
                 ),
                 "explorers": page.locator(".convbook-explorer").count(),
-                "explorers_in_html": (html_dir / rel).read_text(encoding="utf-8").count('class="convbook-explorer"'),
+                # (a redirect page shows another page: count in the HTML of the page shown)
+                "explorers_in_html": page.evaluate("fetch(location.href).then(r => r.text())").count(
+                    'class="convbook-explorer"'
+                ),
                 "errors": list(log["errors"]),
                 "remote": list(log["remote"]),
             }
@@ -173,7 +177,7 @@ def test_pages_weigh_at_most_1_5_mb_with_assets(visits):
 
 
 def explorer_pages(visits) -> list[str]:
-    return [rel for rel, seen in visits.items() if seen["explorers"]]
+    return sorted({seen["shown"] for seen in visits.values() if seen["explorers"]})
 
 
 def test_explorers_are_found_and_each_op_is_shown(visits):
@@ -271,6 +275,28 @@ def refused_settings(op: str, fields: dict) -> list[dict]:
     return cases
 
 
+# Settings where a wrong rule shows (with the random ones): ceil_mode dropping or keeping a last
+# window, dilation, output_padding allowed by dilation alone, windows reading padding only.
+CORNERS = {
+    "conv1d": [{"input_size": 7, "kernel_size": 3, "stride": 2, "padding": 0, "dilation": 3}],
+    "conv2d": [{"input_size": 6, "kernel_size": 3, "stride": 4, "padding": 1, "dilation": 2}],
+    "conv_transpose2d": [
+        {"input_size": 3, "kernel_size": 3, "stride": 1, "padding": 0, "output_padding": 1, "dilation": 2},
+        {"input_size": 2, "kernel_size": 2, "stride": 3, "padding": 1, "output_padding": 2, "dilation": 1},
+    ],
+    "max_pool2d": [
+        {"input_size": 5, "kernel_size": 3, "stride": 3, "padding": 1, "dilation": 1, "ceil_mode": True},
+        {"input_size": 6, "kernel_size": 2, "stride": 4, "padding": 1, "dilation": 1, "ceil_mode": True},
+        {"input_size": 1, "kernel_size": 2, "stride": 1, "padding": 1, "dilation": 2, "ceil_mode": False},
+    ],
+    "avg_pool2d": [
+        {"input_size": 5, "kernel_size": 3, "stride": 3, "padding": 1, "ceil_mode": True, "count_include_pad": False},
+        {"input_size": 6, "kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True, "count_include_pad": True},
+        {"input_size": 4, "kernel_size": 2, "stride": 3, "padding": 1, "ceil_mode": True, "count_include_pad": False},
+    ],
+}
+
+
 def every_explorer(page):
     for index, explorer in enumerate(page.locator(".convbook-explorer").all()):
         yield index, explorer, explorer.get_attribute("data-op")
@@ -290,9 +316,9 @@ def test_explorers_agree_with_torch(site_url, browser, visits):
                 assert not missing, f"{rel}: the {op} explorer has no input named {sorted(missing)}"
                 assert all(fields[f][0] == "checkbox" for f in FLAGS if f in fields), f"{rel}: {op} flags"
                 rng = np.random.default_rng(1313 + index)
-                for settings in [random_settings(rng, fields) for _ in range(RANDOM_SETTINGS)] + refused_settings(
-                    op, fields
-                ):
+                randoms = [random_settings(rng, fields) for _ in range(RANDOM_SETTINGS)]
+                corners = [{k: v for k, v in c.items() if k in fields} for c in CORNERS[op]]
+                for settings in randoms + corners + refused_settings(op, fields):
                     apply(explorer, settings)
                     problem = check_shows(explorer, op, settings)
                     checked += 1

@@ -5,10 +5,13 @@ files only on the pages that show one."""
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -120,3 +123,53 @@ def test_values_agree_with_torch(op):
         assert answer["size"] == size
         ours = np.array([-np.inf if v is None else v for v in answer["values"]])
         np.testing.assert_allclose(ours, np.array(values), rtol=1e-12, atol=1e-12, err_msg=f"{op} {case['params']}")
+
+
+def test_role_places_explorers_and_loads_their_files_only_where_shown(tmp_path):
+    """A small Sphinx project with the extension: one line places an explorer with its starting
+    values; the scripts and stylesheet reach that page only; mistakes are build warnings."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(ROOT / 'book' / '_ext')!r})\n"
+        "extensions = ['myst_parser', 'convbook_explorer']\nhtml_theme = 'basic'\n"
+    )
+    (src / "index.md").write_text("# Index\n\n```{toctree}\nwith\nwithout\nmistakes\n```\n")
+    (src / "with.md").write_text(
+        "# With\n\nText.\n\n{explorer}`max_pool2d input_size=7 stride=3 ceil_mode=true`\n\n{explorer}`conv1d`\n"
+    )
+    (src / "without.md").write_text("# Without\n\nNo explorer here.\n")
+    (src / "mistakes.md").write_text(
+        "# Mistakes\n\n{explorer}`conv4d`\n\n{explorer}`conv2d groups=2`\n\n"
+        "{explorer}`conv2d stride=two`\n\nInline {explorer}`conv2d` in a sentence.\n"
+    )
+    out = tmp_path / "html"
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", "html", "-q", str(src), str(out)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    page = (out / "with.html").read_text()
+    divs = re.findall(r'<div class="convbook-explorer" data-op="([^"]+)" data-init="([^"]*)">', page)
+    assert [op for op, _ in divs] == ["max_pool2d", "conv1d"]
+    assert json.loads(html.unescape(divs[0][1])) == {"input_size": 7, "stride": 3, "ceil_mode": True}
+    assert "<p><div" not in page, "an explorer was left inside a paragraph"
+    assets = (
+        "convbook-explorer/convbook-shapes.js",
+        "convbook-explorer/convbook-explorer.js",
+        "convbook-explorer/convbook-explorer.css",
+    )
+    for asset in assets:
+        assert asset in page, f"{asset} not loaded on the page with explorers"
+        assert asset not in (out / "without.html").read_text(), f"{asset} loaded on a page without explorers"
+        assert (out / "_static" / asset).read_bytes() == (STATIC / asset.split("/")[1]).read_bytes()
+    # The shapes module is loaded before the explorer that uses it.
+    assert page.index("convbook-shapes.js") < page.index("convbook-explorer.js")
+    warnings = result.stderr
+    for expected in (
+        "unknown explorer 'conv4d'",
+        "'groups=2' is not name=value",
+        "stride must be an integer",
+        "must stand alone in its paragraph",
+    ):
+        assert expected in warnings, f"no warning {expected!r} in:\n{warnings}"
+    assert "convbook-explorer" not in (out / "mistakes.html").read_text().split("Inline")[0].split("<h1")[1]

@@ -53,7 +53,9 @@
   const fmt = (v) => (v === -Infinity ? "−∞" : Number.isInteger(v) ? String(v) : v.toFixed(2));
   const list = (taps) =>
     taps.length > 1 && taps[1] - taps[0] === 1 ? `${taps[0]}…${taps[taps.length - 1]}` : taps.join(", ");
-  const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+  const ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
+  const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ENTITIES[c]);
+  const square = (dims, size) => (dims === 2 ? `${size} × ${size}` : String(size));
 
   /** The small example the grids show: inputs 0-9 (all 1 for transposed), an edge-detecting kernel. */
   function inputValue(op, r, c) {
@@ -78,13 +80,9 @@
     m.drawable = Number.isInteger(n) && n >= 1 && Number.isInteger(q.padding);
     if (!m.drawable) return m;
     const p = Math.max(q.padding, 0);
-    const rowsOf = (lo, hi) => (dims === 2 ? [lo, hi] : [0, 1]);
-    m.x = [];
-    for (const r of range(...rowsOf(0, n))) for (const c of range(0, n)) m.x.push(inputValue(op, r, c));
-    if (Number.isInteger(k) && k >= 1) {
-      m.w = [];
-      for (const a of range(...rowsOf(0, k))) for (const b of range(0, k)) m.w.push(kernelValue(op, k, b, a));
-    }
+    // Row-major values, one row in 1D.
+    m.x = Array.from({ length: n ** dims }, (_, j) => inputValue(op, Math.floor(j / n), j % n));
+    if (Number.isInteger(k) && k >= 1) m.w = Array.from({ length: k ** dims }, (_, j) => kernelValue(op, k, j % k));
     if (op === "conv_transpose2d") {
       m.inRegion = [0, n];
       m.steps = n * n;
@@ -114,7 +112,8 @@
     const height = (rows[1] - rows[0]) * CELL, width = (cols[1] - cols[0]) * CELL;
     const parts = [
       `<svg class="cbx-grid" data-grid="${name}" viewBox="-1 -1 ${width + 2} ${height + 2}" ` +
-        `width="${(width / CELL) * px + 2}" height="${(height / CELL) * px + 2}" role="img" aria-label="${esc(label)}">`,
+        `width="${(width / CELL) * px + 2}" height="${(height / CELL) * px + 2}" ` +
+        `role="img" aria-label="${esc(label)}">`,
     ];
     for (const r of range(...rows)) {
       for (const c of range(...cols)) {
@@ -220,8 +219,8 @@
       $(".cbx-code code").textContent = torchCall(m);
       draw();
       slider.max = String(Math.max((m.steps || 1) - 1, 0));
-      slider.disabled = play.disabled = Boolean(err) || !m.steps;
-      for (const b of root.querySelectorAll('[data-action="prev"], [data-action="next"]')) b.disabled = slider.disabled;
+      slider.disabled = Boolean(err) || !m.steps;
+      for (const button of root.querySelectorAll("button")) button.disabled = slider.disabled;
       if (slider.disabled) stop();
       show(Math.min(position, Number(slider.max)));
     }
@@ -241,11 +240,15 @@
       const fit = (count, most = 34) => Math.max(12, Math.min(most, Math.floor((width - 8) / Math.max(count, 1))));
       const inPx = fit(inCols[1] - inCols[0]);
       const panels = [];
+      const padNote = q.padding > 0 ? `, padding ${q.padding} per side` : "";
+      const inputLabel = `input ${square(dims, q.input_size)}${padNote}`;
       const input = grid("input", inRows, inCols, inPx, (r, c) => {
-        if (inside(r, c)) return { cls: "cbx-in", text: inPx >= 16 ? m.x[(dims === 2 ? r * q.input_size : 0) + c] : "" };
+        if (inside(r, c)) {
+          return { cls: "cbx-in", text: inPx >= 16 ? m.x[(dims === 2 ? r * q.input_size : 0) + c] : "" };
+        }
         if ((dims === 1 || padded(r)) && padded(c)) return { cls: "cbx-pad", text: "" };
         return { cls: "cbx-beyond", text: "" };
-      }, `input ${q.input_size}${dims === 2 ? " × " + q.input_size : ""}` + (q.padding > 0 ? `, padding ${q.padding} per side` : ""));
+      }, inputLabel);
       panels.push(panel(transposed || q.padding <= 0 ? "input" : "input (padding shaded)", input));
 
       if (m.w && op.startsWith("conv") && q.kernel_size <= 12) {
@@ -254,7 +257,7 @@
         const kernel = grid("kernel", rows([0, k]), [0, k], kPx, (a, b) => ({
           cls: "cbx-weight",
           text: kPx >= 16 ? m.w[(dims === 2 ? a * k : 0) + b] : "",
-        }), `kernel ${k}${dims === 2 ? " × " + k : ""}`);
+        }), `kernel ${square(dims, k)}`);
         panels.push(panel(transposed ? "kernel (all ones)" : "kernel", kernel));
       }
 
@@ -278,7 +281,7 @@
           cls: "cbx-o" + (avg ? " cbx-avg" : ""),
           data: true,
           corner: avg && oPx >= 30,
-        }), `output ${m.out}${dims === 2 ? " × " + m.out : ""}`);
+        }), `output ${square(dims, m.out)}`);
         panels.push(panel(avg ? "output (divisor under each mean)" : "output", out));
       }
       stage.innerHTML = panels.join('<span class="cbx-arrow" aria-hidden="true">→</span>');
@@ -407,7 +410,7 @@
       const n = q.input_size, k = q.kernel_size;
       const i = Math.floor(position / n), j = position % n;
       cell("input", i, j)?.classList.add("cbx-source");
-      for (let src = 0; src < n * n; src++) if (src < position) cell("input", Math.floor(src / n), src % n)?.classList.add("cbx-done");
+      for (let src = 0; src < position; src++) cell("input", Math.floor(src / n), src % n)?.classList.add("cbx-done");
       // Canvas positions (uncropped) of stamp (a, b): a*s + t*d.
       const canvasTaps = (a) => range(0, k).map((t) => a * q.stride + t * q.dilation);
       const sums = new Array(out * out).fill(0), hits = new Array(out * out).fill(0);
@@ -486,11 +489,9 @@
     if (op === "conv_transpose2d") {
       lines.push("out = (in − 1)·s − 2p + d·(k − 1) + output_padding + 1");
       if (ok("input_size", "kernel_size", "stride", "padding", "output_padding", "dilation")) {
-        const v = S.convTransposeOutputSize(q.input_size, q.kernel_size, q.stride, q.padding, q.output_padding, q.dilation);
-        lines.push(
-          `= (${q.input_size} − 1)·${q.stride} − 2·${q.padding} + ${q.dilation}·(${q.kernel_size} − 1) + ` +
-            `${q.output_padding} + 1 = ${v}`,
-        );
+        const { input_size: n, kernel_size: k, stride: s, padding: p, output_padding: op_, dilation: d } = q;
+        const v = S.convTransposeOutputSize(n, k, s, p, op_, d);
+        lines.push(`= (${n} − 1)·${s} − 2·${p} + ${d}·(${k} − 1) + ${op_} + 1 = ${v}`);
       }
       return lines.map((l) => `<p>${l}</p>`).join("");
     }
@@ -503,18 +504,18 @@
       const top = q.input_size + 2 * q.padding - d * (q.kernel_size - 1) - 1;
       const count = (ceil ? Math.ceil(top / q.stride) : Math.floor(top / q.stride)) + 1;
       const dtxt = op === "avg_pool2d" ? "" : `${d}·`;
-      lines.push(
-        `= ${lb}(${q.input_size} + 2·${q.padding} − ${dtxt}(${q.kernel_size} − 1) − 1) / ${q.stride}${rb} + 1 ` +
-          `= ${lb}${top} / ${q.stride}${rb} + 1 = ${count}`,
-      );
+      const { input_size: n, kernel_size: k, stride: s, padding: p } = q;
+      const substituted = `= ${lb}(${n} + 2·${p} − ${dtxt}(${k} − 1) − 1) / ${s}${rb} + 1`;
+      lines.push(`${substituted} = ${lb}${top} / ${s}${rb} + 1 = ${count}`);
       if (m.pool && !m.result.error) {
         const { lastStart, dropped, ceiled } = m.pool;
         const edge = q.input_size + q.padding;
         if (dropped) {
+          const j = ceiled - 1;
           lines.push(
-            `<span class="cbx-rule">ceil_mode rule: window ${ceiled - 1} would start at ${ceiled - 1}·${q.stride} − ` +
-              `${q.padding} = ${lastStart} ≥ in = ${q.input_size}, in the right padding and not in the input, ` +
-              `so torch drops it (dashed outline): out = ${ceiled} − 1 = ${ceiled - 1}</span>`,
+            `<span class="cbx-rule">ceil_mode rule: window ${j} would start at ${j}·${q.stride} − ${q.padding} = ` +
+              `${lastStart} ≥ in = ${q.input_size}, in the right padding and not in the input, ` +
+              `so torch drops it (dashed outline): out = ${ceiled} − 1 = ${j}</span>`,
           );
         } else if (ceil && lastStart + d * (q.kernel_size - 1) >= edge) {
           lines.push(
@@ -551,11 +552,7 @@
       } else line += ", " + arg;
     }
     lines.push(line + ").shape");
-    lines.push(
-      m.result.error
-        ? "# raises RuntimeError (the rule above)"
-        : `# torch.Size([${shape(m.out)}])`,
-    );
+    lines.push(m.result.error ? "# raises RuntimeError (the rule above)" : `# torch.Size([${shape(m.out)}])`);
     return lines.join("\n");
   }
 
