@@ -44,13 +44,13 @@ c.Execute.interrupt_on_timeout = True
 # run in this process, with torch, calling the student's functions through proxies.
 # If the sandbox cannot start, autograde refuses and says why; to grade without it
 # (trusted submissions only) set c.TrustedExecute.sandbox = False.
-from convbook.grading.sanitize import ForgetEmptyGradingMetadata  # noqa: E402
+from convbook.grading.sanitize import ForgetForeignGradingMetadata  # noqa: E402
 from convbook.grading.trusted_execute import TrustedExecute  # noqa: E402
 
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
-    ForgetEmptyGradingMetadata,  # a test cell pasted twice must not discard the submission
+    ForgetForeignGradingMetadata,  # a test cell pasted twice must not discard the submission
     "nbgrader.preprocessors.OverwriteKernelspec",
     "nbgrader.preprocessors.OverwriteCells",
     "nbgrader.preprocessors.CheckCellMetadata",

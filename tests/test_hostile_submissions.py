@@ -21,6 +21,7 @@ import copy
 import csv
 import hashlib
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -468,8 +469,10 @@ def graded(tmp_path_factory):
     feedback = nbgrader(course, "generate_feedback", A, "--force")
     export = nbgrader(course, "export", "--to", str(course / "grades.csv"))
     stop.set()
+    uids = set(re.findall(r"Student kernel sandboxed \(bubblewrap, uid (\d+)\)", autograde.stderr))
+    assert uids, "the log does not name the sandbox's uid"
     lingering = subprocess.run(["ps", "-eo", "uid=,pid=,args="], capture_output=True, text=True).stdout
-    lingering = [line for line in lingering.splitlines() if int(line.split()[0]) >= 200_000]
+    lingering = [line for line in lingering.splitlines() if line.split()[0] in uids]
     return dict(
         course=course,
         autograde=autograde,

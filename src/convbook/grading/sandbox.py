@@ -351,6 +351,8 @@ class SandboxKernelManager(AsyncKernelManager):
         flag = kernel_cmd.index("-f")
         kernel_args = ["-m", "ipykernel_launcher", *kernel_cmd[flag:]]
         kw["env"] = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+        # what the kernel writes to its own stdout/stderr (not to a cell) must not flood the grader's log
+        kw["stdout"] = kw["stderr"] = subprocess.DEVNULL
         kw["cwd"] = self.sandbox.root
         if os.geteuid() == 0:  # the kernel, under its own uid, reads its connection file
             os.chown(self.connection_file, self.sandbox.uid, self.sandbox.uid)

@@ -1,10 +1,11 @@
-"""A step of nbgrader's autograde sanitising: cells that lost their nbgrader identity lose it whole.
+"""A step of nbgrader's autograde sanitising: cells whose nbgrader identity is not the instructor's lose it.
 
-nbgrader's ``DeduplicateIds`` answers a test cell pasted twice by emptying the
-copy's ``nbgrader`` metadata, and ``OverwriteCells`` then fails on the empty
-dict (``KeyError: 'grade_id'``) and discards the whole submission. Removing the
-empty metadata makes the copy an ordinary cell of the student's: it runs in
-the sandboxed kernel and grades nothing, and the original test still counts.
+Two cases made nbgrader discard a whole submission (``KeyError: 'grade_id'`` in
+``OverwriteCells``): a test cell pasted twice (``DeduplicateIds`` empties the
+copy's ``nbgrader`` metadata) and a cell carrying an id the gradebook does not
+know (``OverwriteCells`` empties it). Removing such metadata makes the cell an
+ordinary cell of the student's: it runs in the sandboxed kernel and grades
+nothing, while the instructor's cells (restored from the gradebook) still count.
 """
 
 from __future__ import annotations
@@ -13,14 +14,27 @@ from typing import Any
 
 from nbconvert.preprocessors import Preprocessor
 from nbformat import NotebookNode
+from nbgrader.api import Gradebook, MissingEntry
 
 
-class ForgetEmptyGradingMetadata(Preprocessor):
-    """Delete ``metadata.nbgrader`` where it is empty (a duplicate that ``DeduplicateIds`` disowned)."""
+class ForgetForeignGradingMetadata(Preprocessor):
+    """Delete ``metadata.nbgrader`` where it is empty or names a cell the gradebook does not hold."""
 
     enabled = True  # nbconvert preprocessors are off unless enabled
 
-    def preprocess_cell(self, cell: NotebookNode, resources: Any, index: int) -> tuple[NotebookNode, Any]:
-        if "nbgrader" in cell.metadata and not cell.metadata["nbgrader"]:
-            del cell.metadata["nbgrader"]
-        return cell, resources
+    def preprocess(self, nb: NotebookNode, resources: Any) -> tuple[NotebookNode, Any]:
+        info = resources.get("nbgrader", {})
+        known: set[str] | None = None
+        if info.get("db_url"):
+            with Gradebook(info["db_url"]) as gb:
+                try:
+                    known = {c.name for c in gb.find_notebook(info["notebook"], info["assignment"]).source_cells}
+                except MissingEntry:
+                    known = None
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader")
+            if meta is None:
+                continue
+            if not meta or (known is not None and meta.get("grade_id") not in known):
+                del cell.metadata["nbgrader"]
+        return nb, resources
