@@ -70,6 +70,10 @@ c.TrustedExecute.memory_mb = int(os.environ.get("CONVBOOK_KERNEL_MEMORY", "4096"
 # 11-cnn builds its network from convbook.nn and loads scikit-learn's digits: its sandbox gets both.
 c.TrustedExecute.allow_packages = {"11-cnn": ["convbook", "sklearn"]}
 c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:"]
+# At the end of autograde: every student who could not be graded, with the reason, and who was skipped.
+from convbook.grading import report  # noqa: E402
+
+report.install()
 
 # Restore deleted test cells too, not only edited ones.
 c.OverwriteCells.add_missing_cells = True
