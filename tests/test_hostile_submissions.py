@@ -452,6 +452,10 @@ def graded(tmp_path_factory):
         expected[student] = score
     submit("zz-honest-last", good, [])
     expected["zz-honest-last"] = TOTAL
+    broken = course / "submitted" / "m-not-a-notebook" / A
+    broken.mkdir(parents=True)
+    (broken / f"{A}.ipynb").write_text("{this is not a notebook")
+    expected["m-not-a-notebook"] = 0
     before = {
         p: digest(p)
         for p in [
@@ -496,10 +500,14 @@ def test_every_score_is_exact(graded):
     assert not wrong, f"(got, expected): {wrong}\n{graded['autograde'].stderr[-4000:]}"
 
 
-def test_autograde_finishes_and_grades_everyone(graded):
-    assert graded["autograde"].returncode == 0, graded["autograde"].stderr[-4000:]
+def test_autograde_grades_everyone_and_names_who_it_could_not(graded):
+    log = graded["autograde"].stderr
     graded_folders = {p.parent.name for p in (graded["course"] / "autograded").glob(f"*/{A}")}
-    assert graded_folders == set(graded["expected"])
+    assert graded_folders == set(graded["expected"]) - {"m-not-a-notebook"}, log[-4000:]
+    assert graded["autograde"].returncode == 1, "nbgrader exits 1 when a submission could not be processed"
+    summary = log[log.index("could NOT be graded") :]
+    assert "m-not-a-notebook (02-conv2d): " in summary and "NotJSONError" in summary, summary
+    assert summary.count("(02-conv2d):") == 1, summary
 
 
 def test_nothing_outside_the_sandbox_changed(graded):
@@ -530,7 +538,7 @@ def test_the_kernel_reaches_no_network(graded):
 def test_feedback_shows_no_hidden_tests_solutions_or_secrets(graded):
     assert graded["feedback"].returncode == 0, graded["feedback"].stderr[-2000:]
     pages = list((graded["course"] / "feedback").rglob("*.html"))
-    assert len(pages) == len(graded["expected"])
+    assert len(pages) == len(graded["expected"]) - 1  # all but the file that is not a notebook
     for page in pages:
         html = page.read_text()
         for leak in (
