@@ -545,10 +545,12 @@ class _Walker:
 def to_torch(layers: Sequence[Layer], input_shape: Sequence[int], relu: bool = True) -> torch.nn.Module:
     """The same network as ``torch.nn`` modules (ReLU after each convolution and each linear layer but the last).
 
-    ``input_shape`` is ``(C, *spatial)``. Linear layers are ``nn.LazyLinear``:
-    torch finds their input size in the first forward pass, so run one before
-    counting parameters. Build and run it under ``with torch.device('meta'):``
-    to measure a large network without allocating memory. Needs PyTorch.
+    ``input_shape`` is ``(C, *spatial)``. Torch itself finds each linear
+    layer's input size, in a dry run of the network on the ``meta`` device.
+    Build it under ``with torch.device('meta'):`` to measure a large network
+    without allocating memory. Torch refuses (raises) where its layers would
+    for this input, and a residual block whose branches give different
+    shapes. Needs PyTorch.
     """
     import torch
     from torch import nn
@@ -572,7 +574,7 @@ def to_torch(layers: Sequence[Layer], input_shape: Sequence[int], relu: bool = T
                 raise RuntimeError(f"residual: main branch {tuple(main.shape)} != shortcut {tuple(shortcut.shape)}")
             return main + shortcut
 
-    def build(items, channels, spatial_dims, last_linear):
+    def build(items, channels, spatial_dims, last_linear, features):
         modules = []
         for index, layer in enumerate(items):
             if isinstance(layer, Conv):
@@ -610,24 +612,48 @@ def to_torch(layers: Sequence[Layer], input_shape: Sequence[int], relu: bool = T
                 modules.append(nn.Flatten())
                 spatial_dims = 0
             elif isinstance(layer, Linear):
-                modules.append(nn.LazyLinear(layer.out_features, layer.bias))
+                if features is None:  # the dry run: torch finds the input size
+                    modules.append(nn.LazyLinear(layer.out_features, layer.bias))
+                else:
+                    modules.append(nn.Linear(next(features), layer.out_features, layer.bias))
                 if relu and not (last_linear and index == len(items) - 1):
                     modules.append(nn.ReLU())
             elif isinstance(layer, Concat):
-                branches = [build(b, channels, spatial_dims, False) for b in layer.branches]
+                branches = [build(b, channels, spatial_dims, False, features) for b in layer.branches]
                 modules.append(Cat([b for b, _ in branches]))
                 channels = sum(c for _, c in branches)
             elif isinstance(layer, Residual):
-                main, channels_main = build(layer.main, channels, spatial_dims, False)
-                shortcut, _ = build(layer.shortcut, channels, spatial_dims, False)
+                main, channels_main = build(layer.main, channels, spatial_dims, False, features)
+                shortcut, _ = build(layer.shortcut, channels, spatial_dims, False, features)
                 modules.append(Add(main, shortcut))
                 channels = channels_main
             else:
                 raise TypeError(f"not a layer record: {layer!r}")
         return nn.Sequential(*modules), channels
 
-    model, _ = build(list(layers), input_shape[0], len(input_shape) - 1, True)
+    layers = list(layers)
+    spatial_dims = len(input_shape) - 1
+    features = None
+    if any(isinstance(m, Linear) for m in _leaves(layers)):
+        # A dry run on the meta device (no memory) lets torch find each linear layer's input size.
+        with torch.device("meta"):
+            dry, _ = build(layers, input_shape[0], spatial_dims, True, None)
+            dry.eval()(torch.empty(1, *input_shape))  # eval: batch norm takes a batch of one value
+        features = iter([m.in_features for m in dry.modules() if isinstance(m, nn.Linear)])
+    model, _ = build(layers, input_shape[0], spatial_dims, True, features)
     return model
+
+
+def _leaves(layers):
+    for layer in layers:
+        if isinstance(layer, Concat):
+            for branch in layer.branches:
+                yield from _leaves(branch)
+        elif isinstance(layer, Residual):
+            yield from _leaves(layer.main)
+            yield from _leaves(layer.shortcut)
+        else:
+            yield layer
 
 
 def measure_in_torch(layers: Sequence[Layer], input_shape: Sequence[int], batch_size: int = 1) -> dict[str, Any]:
