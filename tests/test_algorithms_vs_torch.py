@@ -44,7 +44,10 @@ def conv_case(draw, n: int, winograd: bool = False, small: bool = False):
         dilation = draw(rarely(int_or_tuple(n, 1, 3), int_or_tuple(n, 0, 3)))
     dtype = draw(rarely(st.sampled_from(FLOATS), st.just(np.float16)))
     batched = draw(st.booleans())
-    x_shape = ((draw(rarely(st.integers(1, 2), st.just(0))),) if batched else ()) + (in_channels, *size)
+    batch = draw(rarely(st.integers(1, 2), st.just(0)))
+    if batch == 0 and min(dilation if isinstance(dilation, tuple) else (dilation,)) < 1:
+        batch = 1  # on an empty batch torch skips its dilation check (and sizes the output with dilation 0)
+    x_shape = ((batch,) if batched else ()) + (in_channels, *size)
     w_shape = (out_channels, in_channels // g or 1, *kernel)
     x = draw(arrays(x_shape, dtype))
     weight = draw(arrays(w_shape, dtype))
@@ -218,18 +221,19 @@ def test_winograd_multiplications_refuse_inconsistent_shapes():
         A.winograd_multiplications((1, 4, 2, 2), (4, 4, 3, 3))
 
 
-@pytest.mark.parametrize("budget", [1, 4096, 1 << 16, 1 << 40])
+@pytest.mark.parametrize(("budget", "min_rows"), [(1, 1), (1, 4), (4096, 4), (1 << 16, 4), (1 << 40, 4)])
 @given(data=st.data())
-def test_functional_conv_tiles_agree_with_torch_for_any_tile_size(budget, data):
-    """convbook.functional's tiling (rows, then groups, then batch elements per tile) at every tile size."""
+def test_functional_conv_tiles_agree_with_torch_for_any_tile_size(budget, min_rows, data):
+    """convbook.functional's tiling (rows, then groups, then batch elements per tile; or offsets
+    when tiles would be thin) at every tile size."""
     n = data.draw(st.sampled_from([1, 2]))
     args, kwargs = data.draw(conv_case(n))
-    saved = conv_module.COLUMN_BUDGET
-    conv_module.COLUMN_BUDGET = budget
+    saved = conv_module.COLUMN_BUDGET, conv_module.MIN_TILE_ROWS
+    conv_module.COLUMN_BUDGET, conv_module.MIN_TILE_ROWS = budget, min_rows
     try:
         agree(getattr(F, f"conv{n}d"), getattr(TF, f"conv{n}d"), args, kwargs)
     finally:
-        conv_module.COLUMN_BUDGET = saved
+        conv_module.COLUMN_BUDGET, conv_module.MIN_TILE_ROWS = saved
 
 
 def test_the_five_ways_agree_on_one_realistic_layer():

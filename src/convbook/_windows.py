@@ -61,10 +61,12 @@ def fill_outside(slab: np.ndarray, inner: Sequence[slice], fill) -> None:
     first_axis = slab.ndim - len(inner)
     for axis, s in enumerate(inner, start=first_axis):
         index = [slice(None)] * slab.ndim
-        index[axis] = slice(0, s.start)
-        slab[tuple(index)] = fill
-        index[axis] = slice(s.stop, None)
-        slab[tuple(index)] = fill
+        if s.start > 0:
+            index[axis] = slice(0, s.start)
+            slab[tuple(index)] = fill
+        if s.stop < slab.shape[axis]:
+            index[axis] = slice(s.stop, None)
+            slab[tuple(index)] = fill
 
 
 def gather_window(x, slab, offset, geometry, fill) -> bool:

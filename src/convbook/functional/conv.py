@@ -29,7 +29,7 @@ from .._arguments import (
     ntuple,
     require,
 )
-from .._windows import Geometry, fill_outside, kernel_offsets
+from .._windows import Geometry, fill_outside, gather_window, kernel_offsets
 
 CONV_DTYPES = FLOAT_DTYPES | INT_DTYPES
 
@@ -203,6 +203,22 @@ def convnd(input, weight, bias, stride, padding, dilation, groups, n: int, op: s
 
 #: Most bytes of im2col columns built at once (also capped at twice the output's size).
 COLUMN_BUDGET = 2 << 20
+#: Fewer output rows per tile than this (and than the output has): gather by kernel offsets instead.
+MIN_TILE_ROWS = 3
+
+
+def tile_shape(sizes: tuple[int, int, int], row_bytes: int, budget: int) -> tuple[int, int, int]:
+    """How many ``(batch elements, groups, output rows)`` one tile of columns covers.
+
+    ``row_bytes`` is the size of one output row's columns for one batch
+    element and group. As many rows as fit in ``budget`` (at least one); if
+    all rows fit, as many groups; if all groups fit, as many batch elements.
+    """
+    batch, groups, rows = sizes
+    tile_rows = max(1, min(rows, budget // row_bytes))
+    tile_groups = max(1, min(groups, budget // (row_bytes * tile_rows))) if tile_rows == rows else 1
+    tile_batch = max(1, min(batch, budget // (row_bytes * tile_rows * tile_groups))) if tile_groups == groups else 1
+    return tile_batch, tile_groups, tile_rows
 
 
 def correlate(xg: np.ndarray, wg: np.ndarray, kernel, geometry: Geometry) -> np.ndarray:
@@ -227,11 +243,12 @@ def correlate(xg: np.ndarray, wg: np.ndarray, kernel, geometry: Geometry) -> np.
         # A 1x1 kernel with stride 1 and no padding: the input already is the column matrix.
         np.matmul(wg, xg.reshape(batch, groups, cin, rows * row_pixels), out=out)
         return out
-    budget = min(COLUMN_BUDGET, 2 * out.nbytes)
-    row_bytes = depth * row_pixels * out.itemsize
-    tile_rows = max(1, min(rows, budget // row_bytes))
-    tile_groups = max(1, min(groups, budget // (row_bytes * tile_rows))) if tile_rows == rows else 1
-    tile_batch = max(1, min(batch, budget // (row_bytes * tile_rows * tile_groups))) if tile_groups == groups else 1
+    tile_batch, tile_groups, tile_rows = tile_shape(
+        (batch, groups, rows), depth * row_pixels * out.itemsize, min(COLUMN_BUDGET, 2 * out.nbytes)
+    )
+    if tile_rows < min(rows, MIN_TILE_ROWS):
+        correlate_by_offsets(xg, wg, kernel, geometry, out)
+        return out
     offsets = list(kernel_offsets(kernel))
     columns = np.empty((tile_batch, tile_groups, cin, len(offsets), tile_rows * row_pixels), dtype=wg.dtype)
     for first_row in range(0, rows, tile_rows):
@@ -255,6 +272,39 @@ def correlate(xg: np.ndarray, wg: np.ndarray, kernel, geometry: Geometry) -> np.
                     target[:nb, :ng] = xg[(slice(n0, n0 + nb), slice(g0, g0 + ng), Ellipsis, *source)]
                 np.matmul(wg[g0 : g0 + ng], matrix[:nb, :ng], out=out[n0 : n0 + nb, g0 : g0 + ng, :, pixels])
     return out
+
+
+def correlate_by_offsets(xg: np.ndarray, wg: np.ndarray, kernel, geometry: Geometry, out: np.ndarray) -> None:
+    """``correlate`` for wide columns: a few kernel offsets at a time over all pixels, summed into ``out``.
+
+    When a tile of all offsets would hold only an output row or two (many
+    input channels and a large kernel next to a small output), its copies
+    would be many and tiny. Here each offset's window is gathered once for
+    the whole output, as many offsets at a time as fit in the output's size,
+    and each chunk's matrix product is added to ``out``.
+    """
+    batch, groups, cin = xg.shape[:3]
+    cout, pixels = wg.shape[1], out.shape[-1]
+    offsets = list(kernel_offsets(kernel))
+    slab_bytes = batch * groups * cin * pixels * out.itemsize
+    chunk = max(1, min(len(offsets), min(COLUMN_BUDGET, out.nbytes) // max(slab_bytes, 1)))
+    weights = wg.reshape(groups, cout, cin, len(offsets))
+    buffer = np.empty(batch * groups * cin * chunk * pixels, dtype=out.dtype)
+    product = None
+    for start in range(0, len(offsets), chunk):
+        group = offsets[start : start + chunk]
+        columns = buffer[: batch * groups * cin * len(group) * pixels].reshape(batch, groups, cin, len(group), pixels)
+        for slot, offset in zip(np.moveaxis(columns, 3, 0), group):
+            if not gather_window(xg, slot.reshape(batch, groups, cin, *geometry.out_size), offset, geometry, 0):
+                slot[...] = 0
+        matrix = np.ascontiguousarray(weights[..., start : start + len(group)]).reshape(groups, cout, cin * len(group))
+        columns = columns.reshape(batch, groups, cin * len(group), pixels)
+        if start == 0:
+            np.matmul(matrix, columns, out=out)
+            continue
+        product = np.empty_like(out) if product is None else product
+        np.matmul(matrix, columns, out=product)
+        out += product
 
 
 def finish(out, bias, dtype, batch, out_channels, out_size, unbatched) -> np.ndarray:
