@@ -1,8 +1,10 @@
 """convbook's layers never build a full im2col copy of their input.
 
 An im2col convolution holds ``C_in * prod(kernel)`` values per output pixel,
-9x the output for a 3x3 layer with ``C_in == C_out``. convbook's loop over
-kernel offsets holds a few output-sized arrays at most. numpy reports its
+9x the output for a 3x3 layer with ``C_in == C_out``. convbook builds those
+columns a tile of output rows at a time (or a few kernel offsets at a time),
+within twice the output's size, and the transposed convolution stacks its
+offsets' products within the output's size. numpy reports its
 allocations to tracemalloc, so the peak of traced memory during one call
 (output included, inputs excluded as they exist before) bounds what a layer
 needs. The bound is 4x the size of the output.
@@ -52,8 +54,14 @@ def test_tracemalloc_sees_numpy_allocations():
         ((1, 64, 28, 28), (64, 64, 3, 3), {"padding": 1, "stride": 2}),
         ((1, 64, 28, 28), (128, 64, 3, 3), {"padding": 1, "stride": 2}),
         ((2, 32, 20, 20), (32, 32, 5, 5), {"padding": 4, "dilation": 2}),
+        ((1, 32, 32, 32), (32, 32, 7, 7), {"padding": 3}),
+        ((2, 64, 28, 28), (64, 1, 3, 3), {"padding": 1, "groups": 64}),
+        ((2, 64, 14, 14), (64, 8, 3, 3), {"padding": 1, "groups": 8}),
+        ((1, 3, 112, 112), (32, 3, 7, 7), {"stride": 2, "padding": 3}),
+        ((1, 128, 28, 28), (32, 128, 1, 1), {}),
     ],
-    ids=["3x3", "3x3-stride2", "3x3-stride2-widen", "5x5-dilated"],
+    ids=["3x3", "3x3-stride2", "3x3-stride2-widen", "5x5-dilated", "7x7-by-offsets", "depthwise", "grouped",
+         "rgb-stem", "1x1"],
 )
 def test_conv2d_has_no_im2col_copy(x_shape, w_shape, kwargs):
     x, w, b = randn(*x_shape), randn(*w_shape), randn(w_shape[0])
