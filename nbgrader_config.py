@@ -78,6 +78,13 @@ report.install()
 # Restore deleted test cells too, not only edited ones.
 c.OverwriteCells.add_missing_cells = True
 
+# nbgrader 0.9.6 on SQLAlchemy 2 warns "Object of type <SubmittedAssignment> not in session, add
+# operation along '...' will not proceed" (three times) for every new submission it records; nbgrader
+# adds the whole new submission to the session right after, so they say nothing and bury the warnings that do.
+import warnings  # noqa: E402
+
+warnings.filterwarnings("ignore", message=r"Object of type <Submitted\w+> not in session, add operation along")
+
 from nbconvert.preprocessors import Preprocessor  # noqa: E402
 from nbformat import NotebookNode  # noqa: E402
 from nbgrader.api import MissingEntry  # noqa: E402
