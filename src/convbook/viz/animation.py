@@ -20,16 +20,21 @@ if TYPE_CHECKING:
 
 MAX_GIF_BYTES = 400_000
 
+#: rc settings for animated figures: a fixed title height, so that matplotlib does not re-measure every
+#: axes' tick labels to place its title on each frame (the axes of the animations have no ticks).
+FIXED_TITLES = {"axes.titley": 1.0}
+
 
 def render_frames(fig: Figure, update: Callable[[int], object], frames: int, dpi: int = 80) -> list[PILImage.Image]:
     """Call ``update(i)`` for each frame and grab the figure as an image; closes ``fig``."""
     fig.set_dpi(dpi)
     images = []
-    for i in range(frames):
-        update(i)
-        fig.canvas.draw()
-        rgba = fig.canvas.buffer_rgba()
-        images.append(PILImage.frombuffer("RGBA", fig.canvas.get_width_height(), rgba).convert("RGB"))
+    with plt.rc_context(FIXED_TITLES):  # axes that update(i) clears get a fixed title height too
+        for i in range(frames):
+            update(i)
+            fig.canvas.draw()
+            rgba = fig.canvas.buffer_rgba()
+            images.append(PILImage.frombuffer("RGBA", fig.canvas.get_width_height(), rgba).convert("RGB"))
     plt.close(fig)
     return images
 

@@ -21,7 +21,7 @@ from matplotlib.patches import Rectangle
 
 from ..functional import conv1d, conv2d, pad
 from ..shapes import conv_output_size
-from .animation import to_gif
+from .animation import FIXED_TITLES, to_gif
 from .grids import OUTPUT_COLOUR, PAD_COLOUR, WINDOW_COLOUR, format_value
 
 #: The classic cases of the convolution-arithmetic guide: input size, kernel size, stride, padding, dilation.
@@ -169,17 +169,18 @@ def sliding_window_gif(
     states = [st.reshape(-1, st.shape[-1]) for st in output_states(x, w, stride, padding, dilation)]
     out_shape = states[0].shape
     indices = list(np.ndindex(out_shape))
-    if one_d:
-        width = 0.45 * (padded.shape[1] + 1)
-        fig, (ax_in, ax_out) = plt.subplots(2, 1, figsize=(max(width, 4.0), 1.9))
-    else:
-        cols = padded.shape[1] + out_shape[1] + 1
-        fig, (ax_in, ax_out) = plt.subplots(
-            1,
-            2,
-            figsize=(0.42 * cols + 0.3, 0.42 * padded.shape[0] + 0.8),
-            gridspec_kw={"width_ratios": [padded.shape[1], out_shape[1]]},
-        )
+    with plt.rc_context(FIXED_TITLES):
+        if one_d:
+            width = 0.45 * (padded.shape[1] + 1)
+            fig, (ax_in, ax_out) = plt.subplots(2, 1, figsize=(max(width, 4.0), 1.9))
+        else:
+            cols = padded.shape[1] + out_shape[1] + 1
+            fig, (ax_in, ax_out) = plt.subplots(
+                1,
+                2,
+                figsize=(0.42 * cols + 0.3, 0.42 * padded.shape[0] + 0.8),
+                gridspec_kw={"width_ratios": [padded.shape[1], out_shape[1]]},
+            )
     if title:
         fig.suptitle(title, fontsize=10)
 

@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from .. import functional as cbf
-from .animation import to_gif
+from .animation import FIXED_TITLES, to_gif
 from .grids import OUTPUT_COLOUR, WINDOW_COLOUR, draw_grid
 
 if TYPE_CHECKING:
@@ -47,7 +47,10 @@ class _Sweep:
         self.states = list(sweep_states(video, kernel))
         final = self.states[-1][1]
         frames, h, w = video.shape
-        self.fig, axes = plt.subplots(2, frames, figsize=(0.32 * frames * (w + 1.5), 0.32 * 2 * (h + 2)), squeeze=False)
+        with plt.rc_context(FIXED_TITLES):
+            self.fig, axes = plt.subplots(
+                2, frames, figsize=(0.32 * frames * (w + 1.5), 0.32 * 2 * (h + 2)), squeeze=False
+            )
         self.fig.subplots_adjust(wspace=0.15, hspace=0.35)
         vmin, vmax = float(video.min()), float(video.max())
         self.inputs, self.windows = [], []
