@@ -32,7 +32,7 @@ def conv_case(draw, n: int, winograd: bool = False, small: bool = False):
     g = max(groups, 1)
     in_channels = g * draw(st.integers(1, 2)) + draw(st.sampled_from([0] * 8 + [1]))
     out_channels = g * draw(st.integers(1, 2)) + draw(st.sampled_from([0] * 8 + [1]))
-    max_size = {1: 10, 2: 5 if small else 7}[n]
+    max_size = {1: 10, 2: 5 if small else 7, 3: 5}[n]
     size = tuple(draw(st.integers(1, max_size)) for _ in range(n))
     if winograd:
         kernel = tuple(draw(rarely(st.just(3), st.integers(1, 4))) for _ in range(n))
@@ -221,19 +221,25 @@ def test_winograd_multiplications_refuse_inconsistent_shapes():
         A.winograd_multiplications((1, 4, 2, 2), (4, 4, 3, 3))
 
 
-@pytest.mark.parametrize(("budget", "min_rows"), [(1, 1), (1, 4), (4096, 4), (1 << 16, 4), (1 << 40, 4)])
+@pytest.mark.parametrize(
+    ("budget", "costs"),
+    [(1, (0, 1)), (1, (1, 0)), (4096, (0, 1)), (4096, None), (1 << 16, None), (1 << 40, None), (1 << 40, (1, 0))],
+    ids=["1-tiles", "1-offsets", "4k-tiles", "4k", "64k", "all", "all-offsets"],
+)
 @given(data=st.data())
-def test_functional_conv_tiles_agree_with_torch_for_any_tile_size(budget, min_rows, data):
-    """convbook.functional's tiling (rows, then groups, then batch elements per tile; or offsets
-    when tiles would be thin) at every tile size."""
-    n = data.draw(st.sampled_from([1, 2]))
+def test_functional_conv_tiles_agree_with_torch_for_any_tile_size(budget, costs, data):
+    """convbook.functional's plans at every tile size: tiles cut along any axis (groups and images
+    at once when a tile covers the whole output), or chunks of kernel offsets."""
+    n = data.draw(st.sampled_from([1, 2, 3]))
     args, kwargs = data.draw(conv_case(n))
-    saved = conv_module.COLUMN_BUDGET, conv_module.MIN_TILE_ROWS
-    conv_module.COLUMN_BUDGET, conv_module.MIN_TILE_ROWS = budget, min_rows
+    saved = conv_module.COLUMN_BUDGET, conv_module.CALL_SECONDS, conv_module.BYTE_SECONDS
+    conv_module.COLUMN_BUDGET = budget
+    if costs is not None:  # (0, 1): tiles whenever one fits; (1, 0): offset chunks but for single tiles
+        conv_module.CALL_SECONDS, conv_module.BYTE_SECONDS = costs
     try:
         agree(getattr(F, f"conv{n}d"), getattr(TF, f"conv{n}d"), args, kwargs)
     finally:
-        conv_module.COLUMN_BUDGET, conv_module.MIN_TILE_ROWS = saved
+        conv_module.COLUMN_BUDGET, conv_module.CALL_SECONDS, conv_module.BYTE_SECONDS = saved
 
 
 def test_the_five_ways_agree_on_one_realistic_layer():

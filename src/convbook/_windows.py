@@ -6,8 +6,8 @@ offset. For one offset that pairing is a strided slice on both sides, so the
 layer becomes a short loop over kernel offsets, each step a vectorised
 operation on whole arrays. The same pairing, read the other way round, is the
 scatter of a transposed convolution and of an unpooling. :class:`Geometry`
-works the pairs out for a tile of output rows, as the convolutions need them
-to build a few rows of im2col columns at a time.
+works the pairs out for a box (tile) of output positions, as the convolutions
+need them to build the im2col columns of one tile at a time.
 """
 
 from __future__ import annotations
@@ -98,17 +98,16 @@ class Geometry(NamedTuple):
         """Stride 1 and no padding: offset 0 pairs every output position with the same input position."""
         return all(s == 1 for s in self.stride) and all(p == 0 for p in self.pad_before)
 
-    def tile_pairs(self, offsets, first_row: int, rows: int) -> list:
-        """:func:`window_slices` of every offset for output rows ``[first_row, first_row + rows)``.
+    def tile_pairs(self, offsets, start: Sequence[int], size: Sequence[int]) -> list:
+        """:func:`window_slices` of every offset for the box of output positions ``[start, start + size)``.
 
-        Rows run along the first spatial dimension; the slices address the
-        tile (its row 0 is output row ``first_row``). ``None`` marks an offset
-        that reads only padding in this tile. Each dimension's pairs are worked
-        out once per kernel index, not once per offset.
+        The slices address the box (its first position is output position
+        ``start``). ``None`` marks an offset that reads only padding in this
+        box. Each dimension's pairs are worked out once per kernel index, not
+        once per offset.
         """
-        stride, dilation, before = self.stride, self.dilation, self.pad_before
-        shift0 = before[0] - first_row * stride[0]
-        sizes = (rows, *self.out_size[1:])
+        stride, dilation = self.stride, self.dilation
+        shifts = [b - a * s for b, a, s in zip(self.pad_before, start, stride)]
         cache: dict[tuple[int, int], tuple[slice, slice] | None] = {}
         pairs = []
         for offset in offsets:
@@ -116,8 +115,8 @@ class Geometry(NamedTuple):
             for dim, k in enumerate(offset):
                 key = (dim, k)
                 if key not in cache:
-                    pad = shift0 if dim == 0 else before[dim]
-                    cache[key] = matching_slices(sizes[dim], self.in_size[dim], stride[dim], k * dilation[dim] - pad)
+                    shift = k * dilation[dim] - shifts[dim]
+                    cache[key] = matching_slices(size[dim], self.in_size[dim], stride[dim], shift)
                 pair = cache[key]
                 if pair is None:
                     break

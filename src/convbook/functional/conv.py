@@ -203,91 +203,138 @@ def convnd(input, weight, bias, stride, padding, dilation, groups, n: int, op: s
 
 #: Most bytes of im2col columns built at once (also capped at twice the output's size).
 COLUMN_BUDGET = 2 << 20
-#: Fewer output rows per tile than this (and than the output has): gather by kernel offsets instead.
-MIN_TILE_ROWS = 3
+#: Rough costs that choose between tiles and offset chunks: seconds per NumPy call (one slice copy) ...
+CALL_SECONDS = 5e-6
+#: ... and seconds per byte of an extra pass over the output (each further offset chunk adds one).
+BYTE_SECONDS = 2e-10
 
 
-def tile_shape(sizes: tuple[int, int, int], row_bytes: int, budget: int) -> tuple[int, int, int]:
-    """How many ``(batch elements, groups, output rows)`` one tile of columns covers.
+class TilePlan(NamedTuple):
+    """How :func:`correlate` covers the output: tiles of im2col columns, or chunks of kernel offsets.
 
-    ``row_bytes`` is the size of one output row's columns for one batch
-    element and group. As many rows as fit in ``budget`` (at least one); if
-    all rows fit, as many groups; if all groups fit, as many batch elements.
+    A tile is a box of output positions: one position along the spatial axes
+    before ``axis``, ``rows`` positions along ``axis``, all of them along the
+    axes after it; and ``groups`` groups and ``batch`` images at once (more
+    than one only when a tile spans a whole output image). ``offsets > 0``
+    means no tiles: that many kernel offsets at a time over the whole output.
     """
-    batch, groups, rows = sizes
-    tile_rows = max(1, min(rows, budget // row_bytes))
-    tile_groups = max(1, min(groups, budget // (row_bytes * tile_rows))) if tile_rows == rows else 1
-    tile_batch = max(1, min(batch, budget // (row_bytes * tile_rows * tile_groups))) if tile_groups == groups else 1
-    return tile_batch, tile_groups, tile_rows
+
+    axis: int
+    rows: int
+    groups: int = 1
+    batch: int = 1
+    offsets: int = 0
+
+
+def plan_tiles(batch: int, groups: int, cin: int, cout: int, offsets: int, out_size, itemsize: int) -> TilePlan:
+    """The largest tiles whose columns fit the budget, unless offset chunks need fewer NumPy calls.
+
+    Tiles are searched from the outermost spatial axis inwards: the first axis
+    along which one position's columns fit in the budget is cut into as many
+    positions as fit. The columns of a tile hold ``C_in/G * offsets`` values
+    per output position. Many tiles times many offsets means many small slice
+    copies (a 7x7 kernel on a small output); gathering each offset once for the
+    whole output, a few offsets per matrix product, then costs fewer calls but
+    one more pass over the output per chunk. The cheaper plan by
+    :data:`CALL_SECONDS` and :data:`BYTE_SECONDS` wins, if one offset's slab
+    fits in the output's size (or no tile fits at all).
+    """
+    pixels = int(np.prod(out_size))
+    out_bytes = batch * groups * cout * pixels * itemsize
+    budget = min(COLUMN_BUDGET, 2 * out_bytes)
+    tiles, tile_calls = None, None
+    for axis in range(len(out_size)):
+        unit = cin * offsets * int(np.prod(out_size[axis + 1 :])) * itemsize
+        if unit > budget:
+            continue
+        rows = min(out_size[axis], budget // unit)
+        whole = axis == 0 and rows == out_size[0]
+        tile_groups = max(1, min(groups, budget // (unit * rows))) if whole else 1
+        tile_batch = max(1, min(batch, budget // (unit * rows * tile_groups))) if whole and tile_groups == groups else 1
+        count = int(np.prod(out_size[:axis])) * -(-out_size[axis] // rows) * -(-groups // tile_groups)
+        tiles = TilePlan(axis, rows, tile_groups, tile_batch)
+        tile_calls = count * -(-batch // tile_batch) * (offsets + 1)
+        break
+    slab = batch * groups * cin * pixels * itemsize
+    chunk = max(1, min(offsets, min(COLUMN_BUDGET, out_bytes) // max(slab, 1)))
+    chunks = -(-offsets // chunk)
+    chunk_seconds = (offsets + chunks) * CALL_SECONDS + (chunks - 1) * 2 * out_bytes * BYTE_SECONDS
+    fits = slab <= min(COLUMN_BUDGET, out_bytes)  # one offset's slab within the output's size
+    if tiles is None or (fits and tile_calls * CALL_SECONDS > chunk_seconds):
+        return TilePlan(0, 0, offsets=chunk)
+    return tiles
 
 
 def correlate(xg: np.ndarray, wg: np.ndarray, kernel, geometry: Geometry) -> np.ndarray:
-    """Per group, ``(C_out/G, C_in/G * k) @ columns``, a few output rows at a time.
+    """Per group, ``(C_out/G, C_in/G * k) @ columns``, one tile of output positions at a time.
 
     ``xg`` is ``(N, G, C_in/G, *in_size)`` and ``wg`` ``(G, C_out/G, C_in/G *
     prod(kernel))``; returns ``(N, G, C_out/G, prod(out_size))``. The columns
-    (im2col) of a tile of output rows hold, for every input channel and kernel
-    offset, the input values that offset pairs with each output pixel: one
+    (im2col) of a tile hold, for every input channel and kernel offset, the
+    input values that offset pairs with each output position of the tile: one
     strided copy per offset, zero where the window reads padding. One matrix
-    product per tile then writes the tile's output rows in place. Tiles are as
-    large as :data:`COLUMN_BUDGET` and twice the output allow, so the columns
-    stay in cache and the full im2col matrix is never built; when all rows fit,
-    a tile takes several groups (depthwise layers) or batch elements at once.
+    product per tile then writes the tile's outputs in place. Tiles are as
+    large as :data:`COLUMN_BUDGET` and twice the output allow (see
+    :func:`plan_tiles`), so the columns stay in cache and the full im2col
+    matrix is never built.
     """
     batch, groups, cin, *in_size = xg.shape
-    cout, depth = wg.shape[1:]
+    cout = wg.shape[1]
     out_size = geometry.out_size
-    rows, row_pixels = out_size[0], int(np.prod(out_size[1:]))
-    out = np.empty((batch, groups, cout, rows * row_pixels), dtype=wg.dtype)
+    pixels = int(np.prod(out_size))
+    out = np.empty((batch, groups, cout, pixels), dtype=wg.dtype)
+    if out.size == 0:
+        return out
     if all(k == 1 for k in kernel) and geometry.is_identity():
         # A 1x1 kernel with stride 1 and no padding: the input already is the column matrix.
-        np.matmul(wg, xg.reshape(batch, groups, cin, rows * row_pixels), out=out)
-        return out
-    tile_batch, tile_groups, tile_rows = tile_shape(
-        (batch, groups, rows), depth * row_pixels * out.itemsize, min(COLUMN_BUDGET, 2 * out.nbytes)
-    )
-    if tile_rows < min(rows, MIN_TILE_ROWS):
-        correlate_by_offsets(xg, wg, kernel, geometry, out)
+        np.matmul(wg, xg.reshape(batch, groups, cin, pixels), out=out)
         return out
     offsets = list(kernel_offsets(kernel))
-    columns = np.empty((tile_batch, tile_groups, cin, len(offsets), tile_rows * row_pixels), dtype=wg.dtype)
-    for first_row in range(0, rows, tile_rows):
-        count = min(tile_rows, rows - first_row)
-        tile = columns[..., : count * row_pixels]
-        slots = tile.reshape(tile_batch, tile_groups, cin, len(offsets), count, *out_size[1:])
-        copies = []
-        for slot, pair in zip(np.moveaxis(slots, 3, 0), geometry.tile_pairs(offsets, first_row, count)):
-            if pair is None:
-                slot[...] = 0
-                continue
-            fill_outside(slot, pair[0], 0)
-            copies.append((slot[(Ellipsis, *pair[0])], pair[1]))
-        matrix = tile.reshape(tile_batch, tile_groups, cin * len(offsets), -1)
-        pixels = slice(first_row * row_pixels, (first_row + count) * row_pixels)
-        for n0 in range(0, batch, tile_batch):
-            nb = min(tile_batch, batch - n0)
-            for g0 in range(0, groups, tile_groups):
-                ng = min(tile_groups, groups - g0)
-                for target, source in copies:
-                    target[:nb, :ng] = xg[(slice(n0, n0 + nb), slice(g0, g0 + ng), Ellipsis, *source)]
-                np.matmul(wg[g0 : g0 + ng], matrix[:nb, :ng], out=out[n0 : n0 + nb, g0 : g0 + ng, :, pixels])
+    plan = plan_tiles(batch, groups, cin, cout, len(offsets), out_size, out.itemsize)
+    if plan.offsets:
+        correlate_by_offsets(xg, wg, offsets, geometry, out, plan.offsets)
+        return out
+    axis, rows, tile_groups, tile_batch = plan.axis, plan.rows, plan.groups, plan.batch
+    inner = tuple(out_size[axis + 1 :])
+    inner_pixels = int(np.prod(inner))
+    steps = [int(np.prod(out_size[d + 1 :])) for d in range(len(out_size))]  # flat index per position
+    columns = np.empty((tile_batch, tile_groups, cin, len(offsets), rows * inner_pixels), dtype=wg.dtype)
+    for prefix in np.ndindex(*out_size[:axis]):
+        for first in range(0, out_size[axis], rows):
+            count = min(rows, out_size[axis] - first)
+            start, size = (*prefix, first) + (0,) * len(inner), (1,) * axis + (count, *inner)
+            tile = columns[..., : count * inner_pixels]
+            slots = tile.reshape(tile_batch, tile_groups, cin, len(offsets), *size)
+            copies = []
+            for slot, pair in zip(np.moveaxis(slots, 3, 0), geometry.tile_pairs(offsets, start, size)):
+                if pair is None:
+                    slot[...] = 0
+                    continue
+                fill_outside(slot, pair[0], 0)
+                copies.append((slot[(Ellipsis, *pair[0])], pair[1]))
+            matrix = tile.reshape(tile_batch, tile_groups, cin * len(offsets), count * inner_pixels)
+            flat = sum(a * m for a, m in zip(start, steps))
+            positions = slice(flat, flat + count * inner_pixels)
+            for n0 in range(0, batch, tile_batch):
+                nb = min(tile_batch, batch - n0)
+                for g0 in range(0, groups, tile_groups):
+                    ng = min(tile_groups, groups - g0)
+                    for target, source in copies:
+                        target[:nb, :ng] = xg[(slice(n0, n0 + nb), slice(g0, g0 + ng), Ellipsis, *source)]
+                    np.matmul(wg[g0 : g0 + ng], matrix[:nb, :ng], out=out[n0 : n0 + nb, g0 : g0 + ng, :, positions])
     return out
 
 
-def correlate_by_offsets(xg: np.ndarray, wg: np.ndarray, kernel, geometry: Geometry, out: np.ndarray) -> None:
-    """``correlate`` for wide columns: a few kernel offsets at a time over all pixels, summed into ``out``.
+def correlate_by_offsets(xg: np.ndarray, wg: np.ndarray, offsets, geometry: Geometry, out: np.ndarray,
+                         chunk: int) -> None:
+    """``correlate`` by chunks of ``chunk`` kernel offsets over all output positions, summed into ``out``.
 
-    When a tile of all offsets would hold only an output row or two (many
-    input channels and a large kernel next to a small output), its copies
-    would be many and tiny. Here each offset's window is gathered once for
-    the whole output, as many offsets at a time as fit in the output's size,
-    and each chunk's matrix product is added to ``out``.
+    Each offset's window is gathered once for the whole output (a slab, zero
+    where it reads padding), the chunk's slabs are multiplied by the chunk's
+    weights in one matrix product, and the chunks' products are added up.
     """
     batch, groups, cin = xg.shape[:3]
     cout, pixels = wg.shape[1], out.shape[-1]
-    offsets = list(kernel_offsets(kernel))
-    slab_bytes = batch * groups * cin * pixels * out.itemsize
-    chunk = max(1, min(len(offsets), min(COLUMN_BUDGET, out.nbytes) // max(slab_bytes, 1)))
     weights = wg.reshape(groups, cout, cin, len(offsets))
     buffer = np.empty(batch * groups * cin * chunk * pixels, dtype=out.dtype)
     product = None
