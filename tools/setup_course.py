@@ -18,7 +18,7 @@ From the course root (the repository root, where nbgrader_config.py lives) it
 
 It can be rerun at any time (new roster, changed solutions): generation is forced, students are
 created or updated, permissions are repaired. ``--generate-only`` does step 2 alone
-(tools/make_assignments.sh).
+(tools/make_assignments.sh), ``--students-only`` step 3 alone.
 
 nbgrader is whatever Python environment has both nbgrader and convbook (the course's configuration
 imports convbook's grader): $NBGRADER_PYTHON, the Python running this script, the project's .venv,
@@ -99,6 +99,12 @@ def use_course_python() -> None:
     # nbgrader runs `alembic` (from PATH) to create a gradebook; the scripts of this environment go first.
     scripts = [str(Path(sys.executable).parent), sysconfig.get_path("scripts")]
     os.environ["PATH"] = os.pathsep.join([*dict.fromkeys(scripts), os.environ.get("PATH", "")])
+
+
+def nbgrader_version() -> str:
+    from nbgrader import __version__
+
+    return __version__
 
 
 def load_config(course: Path):  # noqa: ANN201 - a traitlets Config; traitlets is imported after the re-exec
@@ -281,7 +287,14 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="only (re)generate exercises/ and register the assignments (tools/make_assignments.sh)",
     )
+    parser.add_argument(
+        "--students-only",
+        action="store_true",
+        help="only import the roster and name nameless students (no generation, no exchange)",
+    )
     args = parser.parse_args(argv)
+    if args.generate_only and args.students_only:
+        parser.error("--generate-only and --students-only exclude each other")
     course = args.course.resolve()
     if args.students is not None:
         args.students = args.students.resolve()
@@ -289,7 +302,10 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(f"setup_course: no such roster file: {args.students}")
     use_course_python()
     config = load_config(course)
-    print(f"nbgrader   {sys.executable} -m nbgrader, course root {course}")
+    print(f"nbgrader   {nbgrader_version()} in {sys.executable}, course root {course}")
+    if args.students_only:
+        import_students(config, args.students)
+        return
     generate(config, course, assignment_ids(course, args.assignments))
     if args.generate_only:
         return
