@@ -237,8 +237,20 @@
       const inRows = rows(m.inRegion), inCols = m.inRegion;
       const inside = (r, c) => (dims === 1 || (r >= 0 && r < q.input_size)) && c >= 0 && c < q.input_size;
       const padded = (a) => a >= -q.padding && a < q.input_size + q.padding;
-      const fit = (count, most = 34) => Math.max(12, Math.min(most, Math.floor((width - 8) / Math.max(count, 1))));
-      const inPx = fit(inCols[1] - inCols[0]);
+      // Cell sizes: the grids side by side if input and output keep cells of 20 px or more, else stacked.
+      const showKernel = Boolean(m.w) && op.startsWith("conv");
+      const most = { input: 34, kernel: 28, output: op === "avg_pool2d" ? 46 : 34 };
+      const counts = {
+        input: inCols[1] - inCols[0],
+        kernel: showKernel ? q.kernel_size : 0,
+        output: m.result.error ? 0 : transposed ? m.canvas[1] - m.canvas[0] : m.out,
+      };
+      const natural = counts.input * most.input + counts.kernel * most.kernel + counts.output * most.output;
+      const scale = Math.min(1, (width - (showKernel ? 100 : 50)) / natural);
+      const stacked = dims === 1 || Math.min(most.input, most.output) * scale < 20;
+      const fit = (count, px) => Math.max(12, Math.min(px, Math.floor((width - 8) / Math.max(count, 1))));
+      const size = (name) => (stacked ? fit(counts[name], most[name]) : Math.max(14, Math.floor(most[name] * scale)));
+      const inPx = size("input");
       const panels = [];
       const padNote = q.padding > 0 ? `, padding ${q.padding} per side` : "";
       const inputLabel = `input ${square(dims, q.input_size)}${padNote}`;
@@ -251,9 +263,9 @@
       }, inputLabel);
       panels.push(panel(transposed || q.padding <= 0 ? "input" : "input (padding shaded)", input));
 
-      if (m.w && op.startsWith("conv") && q.kernel_size <= 12) {
+      if (showKernel) {
         const k = q.kernel_size;
-        const kPx = Math.min(inPx, 28);
+        const kPx = size("kernel");
         const kernel = grid("kernel", rows([0, k]), [0, k], kPx, (a, b) => ({
           cls: "cbx-weight",
           text: kPx >= 16 ? m.w[(dims === 2 ? a * k : 0) + b] : "",
@@ -265,7 +277,7 @@
         panels.push(panel("output", emptyOutput()));
       } else if (transposed) {
         const cv = m.canvas;
-        const oPx = fit(cv[1] - cv[0]);
+        const oPx = size("output");
         m.outPx = oPx;
         const out = grid("output", cv, cv, oPx, (r, c) => {
           const o = [r - q.padding, c - q.padding];
@@ -275,7 +287,7 @@
         panels.push(panel(q.padding > 0 ? "output (cropped border shaded)" : "output", out));
       } else {
         const avg = op === "avg_pool2d";
-        const oPx = fit(m.out, avg ? 46 : 34);
+        const oPx = size("output");
         m.outPx = oPx;
         const out = grid("output", rows([0, m.out]), [0, m.out], oPx, () => ({
           cls: "cbx-o" + (avg ? " cbx-avg" : ""),
@@ -284,8 +296,12 @@
         }), `output ${square(dims, m.out)}`);
         panels.push(panel(avg ? "output (divisor under each mean)" : "output", out));
       }
+      stage.classList.remove("cbx-stacked");
       stage.innerHTML = panels.join('<span class="cbx-arrow" aria-hidden="true">→</span>');
-      stage.classList.toggle("cbx-1d", dims === 1);
+      // Captions can make the row wider than estimated: stack the grids rather than wrap them.
+      const figures = stage.querySelectorAll(".cbx-panel");
+      const wrapped = figures[figures.length - 1].getBoundingClientRect().top >= figures[0].getBoundingClientRect().bottom;
+      stage.classList.toggle("cbx-stacked", stacked || wrapped);
       cells = {};
       for (const g of stage.querySelectorAll("[data-at]")) cells[g.closest("svg").dataset.grid + g.dataset.at] = g;
     }
