@@ -10,6 +10,8 @@ exchange) by `python3 tools/setup_course.py [--students roster.csv]`.
 Environment variables (for CI and scratch courses):
     CONVBOOK_CELL_TIMEOUT   seconds per cell at autograde (default 60)
     CONVBOOK_KERNEL_MEMORY  address-space cap of the sandboxed kernels in MB (default 4096, 0 = none)
+    CONVBOOK_SANDBOX=0      grade WITHOUT the sandbox (trusted submissions only; outputs say so)
+    CONVBOOK_SANDBOX_PYTHON the sandbox's interpreter (default .venv-sandbox/bin/python)
     CONVBOOK_EXCHANGE       the exchange directory (default: exchange/ in this directory)
 """
 
@@ -69,6 +71,9 @@ c.Autograde.autograde_preprocessors = [
 c.TrustedExecute.memory_mb = int(os.environ.get("CONVBOOK_KERNEL_MEMORY", "4096"))
 # 11-cnn builds its network from convbook.nn and loads scikit-learn's digits: its sandbox gets both.
 c.TrustedExecute.allow_packages = {"11-cnn": ["convbook", "sklearn"]}
+# Grading without the sandbox is possible only on purpose (CONVBOOK_SANDBOX=0, or set False here);
+# every test cell's output then says so.
+c.TrustedExecute.sandbox = os.environ.get("CONVBOOK_SANDBOX", "1") != "0"
 c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:"]
 # At the end of autograde: every student who could not be graded, with the reason, and who was skipped.
 from convbook.grading import report  # noqa: E402

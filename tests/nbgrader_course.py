@@ -23,7 +23,7 @@ def solution_code(source_nb) -> dict[str, str]:
 
 
 def nbgrader(
-    course: Path, *args: str, timeout: float = 600, cell_timeout: int = 8, env: dict | None = None
+    course: Path, *args: str, timeout: float = 600, cell_timeout: int = 20, env: dict | None = None
 ) -> subprocess.CompletedProcess:
     """Run ``nbgrader *args`` in ``course``; ``cell_timeout`` seconds per notebook cell; ``env`` added."""
     env = {

@@ -467,7 +467,7 @@ def graded(tmp_path_factory):
 
     start = time.perf_counter()
     autograde = nbgrader(
-        course, "autograde", A, "--force", timeout=1800, cell_timeout=10, env={"CONVBOOK_TEST_SECRET": SECRET}
+        course, "autograde", A, "--force", timeout=1800, cell_timeout=20, env={"CONVBOOK_TEST_SECRET": SECRET}
     )
     seconds = time.perf_counter() - start
     feedback = nbgrader(course, "generate_feedback", A, "--force")

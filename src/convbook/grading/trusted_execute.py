@@ -168,8 +168,9 @@ class TrustedExecute(Execute):
                     warnings.simplefilter("ignore")
                     _exec(source, filename, namespace)
         except Exception as error:  # noqa: BLE001 - any failure of a test is that test's result
-            if stdout.text:
-                cell.outputs.append(new_output("stream", name="stdout", text=stdout.text))
+            text = stdout.text if self.box is not None else UNSANDBOXED_NOTE + stdout.text
+            if text:
+                cell.outputs.append(new_output("stream", name="stdout", text=text))
             cell.outputs.append(_error(_error_name(error), str(error)))
         else:
             text = stdout.text or "passed\n"
