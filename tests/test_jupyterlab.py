@@ -1,15 +1,17 @@
 """The exercise loop in a real JupyterLab 4 (nbgrader's extensions) driven by headless Chromium.
 
 A scratch course is set up the way an instructor sets one up, by ``tools/setup_course.py`` (gradebook,
-assignment 01 generated and registered, a one-line roster, the exchange), and the assignment is
-released. One JupyterLab serves it on 127.0.0.1; the student is this machine's account, as in a
-course on one machine. As a student, the test fetches the assignment from the Assignment List, types
-a wrong ``corr1d`` (a flipped kernel, a true convolution), runs it and reads the failure message under
-the test cell, types the right one and reads the success line, clicks Validate and reads the verdict
-(the other tasks are still blank), and submits. As an instructor, it opens the formgrader, collects,
-autogrades the submission and reads its score (exactly task 1's points) and the student's name from
-the roster, generates and releases feedback; the student fetches it. Along the way: the released
-notebook opens unmodified (full kernelspec and language_info), and autograde of the honest
+assignment 01 generated and registered, a one-line roster, the exchange). One JupyterLab serves it on
+127.0.0.1; the student is this machine's account, as in a course on one machine. The instructor
+releases the assignment from the formgrader. As a student, the test fetches it from the Assignment
+List, opens it, types a wrong ``corr1d`` (a flipped kernel, a true convolution), runs it and reads the
+failure message under the test cell, types the right one and reads the success line
+(``corr1d: N visible checks passed ...``, required as soon as the test cell calls
+``grading.summary``; before that, no error), clicks Validate and reads the verdict (exactly the other
+tasks' tests fail: they are still blank), and submits. As an instructor, it collects in the
+formgrader, autogrades the submission and reads its score (exactly task 1's points) and the student's
+name from the roster, generates and releases feedback; the student fetches it. Along the way: the
+released notebook opens unmodified (full kernelspec and language_info), and autograde of the honest
 submission logs no "checksum has changed" warning.
 
 Screenshots of every open page go to $CONVBOOK_ARTIFACTS/jupyterlab (default
@@ -128,6 +130,7 @@ def lab(tmp_path_factory):
         "--ServerApp.port_retries=0",
         f"--IdentityProvider.token={TOKEN}",
         f"--ServerApp.root_dir={course}",
+        "--KernelManager.shutdown_wait_time=1",  # a quicker teardown; nothing is left to save
     ]
     if os.geteuid() == 0:
         command.append("--allow-root")
@@ -308,7 +311,13 @@ def test_student_and_instructor_in_jupyterlab(lab, browser):
         verdict.wait_for(timeout=TIMEOUT_MS)
         text = verdict.inner_text()
         assert "validation-failed" in (verdict.get_attribute("class") or ""), text
-        assert 'torch_reference("convolve1d")' in text and 'torch_reference("corr1d")' not in text, text
+        shown = " ".join(text.split())
+        sources = {
+            c.metadata.nbgrader["grade_id"]: " ".join(c.source.split())
+            for c in release.cells
+            if c.metadata.get("nbgrader", {}).get("grade")
+        }
+        assert {g for g, source in sources.items() if source in shown} == set(points) - {"test_corr1d"}, text
         page.locator(".jp-Dialog .jp-mod-accept").click()
 
         # Submit from the Assignment List.
