@@ -95,9 +95,12 @@ class TrustedExecute(Execute):
         else:
             self.box = None
             self.log.warning("Grading WITHOUT the sandbox: the student's code runs unconfined")
+        self.request_seconds = 0.0
         try:
             return super().preprocess(nb, resources, km)
         finally:
+            self.log.info("%d calls into the student's kernel took %.2f s; %d kernel restart(s)",
+                          self.requests, self.request_seconds, self.restarts)
             if self.box is not None:
                 self.box.cleanup()
 
@@ -213,6 +216,7 @@ class TrustedExecute(Execute):
         write_json(request_path, request)
         code = (f"__import__('convbook.grading.kernel_side', fromlist=['serve']).serve("
                 f"{request_path!r}, {answers!r}, {number})")
+        started = time.perf_counter()
         try:
             self._run_code(code)
             answer = read_json(os.path.join(answers, f"a{number}.json"))
@@ -224,6 +228,7 @@ class TrustedExecute(Execute):
             decoder = Decoder(answers, lambda n, t, c: RemoteObject(self, n, t, c, fields.get("name", "")))
             return decoder.decode(answer.get("ok"))
         finally:
+            self.request_seconds += time.perf_counter() - started
             for folder_ in (folder, answers):
                 for name in os.listdir(folder_):
                     if name.startswith((f"r{number}", f"a{number}")):
