@@ -545,10 +545,9 @@ def test_feedback_shows_no_hidden_tests_solutions_or_secrets(graded):
             "BEGIN HIDDEN TESTS",
             "fresh_rng",
             "BEGIN SOLUTION",
-            'np.einsum("oc,nchw',
+            "K[a, b] * X[a : a + Y.shape[0]",  # the solution of corr2d
             SECRET,
-            "auto_score",
-            "c.CourseDirectory",
+            "ForgetForeignGradingMetadata",  # only in nbgrader_config.py
         ):
             assert leak not in html, f"{page}: {leak}"
 

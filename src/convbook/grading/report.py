@@ -15,6 +15,7 @@ import re
 import sys
 
 _FAILED = re.compile(r"There was an error processing assignment '([^']+)' for student '([^']+)'")
+_FAILING = re.compile(r"There was an error processing assignment: .*/([^/]+)/([^/]+)/?$")
 _SKIPPED = re.compile(r"Skipping existing assignment: .*/([^/]+)/([^/]+)/?$")
 
 
@@ -23,22 +24,23 @@ class _Collector(logging.Handler):
 
     def __init__(self) -> None:
         super().__init__(logging.INFO)
-        self.reason = ""
+        self.current = ""
+        self.reasons: dict[str, str] = {}
         self.failed: dict[str, str] = {}
         self.skipped: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
-        failed = _FAILED.search(message)
-        skipped = _SKIPPED.search(message)
-        if failed:
-            self.failed[f"{failed.group(2)} ({failed.group(1)})"] = self.reason or "see the log above"
-        elif skipped:
-            self.skipped.append(f"{skipped.group(1)} ({skipped.group(2)})")
-        elif record.levelno >= logging.ERROR:
+        if match := _FAILING.search(message.strip()):  # nbgrader names the folder, then logs the traceback
+            self.current = match.group(1)
+        elif message.startswith("Traceback (most recent call last)") and self.current:
             lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
-            if lines and not message.startswith("Please see"):
-                self.reason = lines[-1][:300]
+            self.reasons[self.current] = lines[-1][:300]
+        elif match := _FAILED.search(message):
+            student = match.group(2)
+            self.failed[f"{student} ({match.group(1)})"] = self.reasons.get(student, "see the log above")
+        elif match := _SKIPPED.search(message):
+            self.skipped.append(f"{match.group(1)} ({match.group(2)})")
 
     def summary(self) -> str:
         lines = []
@@ -53,8 +55,14 @@ class _Collector(logging.Handler):
         return "\n".join(lines)
 
 
+_installed: list[str] = []
+
+
 def install(app_name: str = "AutogradeApp") -> None:
-    """Collect the autograde log and print the summary when the process ends."""
+    """Collect the autograde log and print the summary when the process ends (once per process)."""
+    if app_name in _installed:  # nbgrader reads its configuration more than once
+        return
+    _installed.append(app_name)
     collector = _Collector()
     logging.getLogger(app_name).addHandler(collector)
 
