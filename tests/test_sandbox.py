@@ -135,3 +135,17 @@ def test_the_sandbox_interpreter_is_the_projects(box):
         box.python.endswith(os.path.join(".venv-sandbox", "bin", "python")) or "CONVBOOK_SANDBOX_PYTHON" in os.environ
     )
     assert sys.executable != box.python
+
+
+@pytest.mark.slow
+def test_a_configuration_that_fails_to_load_grades_nothing(course):
+    """nbgrader carries on with its defaults (tests in the student's kernel): every test must then fail."""
+    good = (course / "nbgrader_config.py").read_text()
+    try:
+        (course / "nbgrader_config.py").write_text(good + "\nraise RuntimeError('a typo in the configuration')\n")
+        nbgrader(course, "autograde", "02-conv2d", "--force", cell_timeout=60)
+        assert score(course) == 0
+        nb = nbformat.read(course / "autograded" / "alice" / "02-conv2d" / "02-conv2d.ipynb", as_version=4)
+        assert "grading refused" in nbformat.writes(nb)
+    finally:
+        (course / "nbgrader_config.py").write_text(good)

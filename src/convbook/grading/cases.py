@@ -13,6 +13,9 @@ _default_rng = np.random.default_rng
 
 def fresh_rng() -> tuple[np.random.Generator, int]:
     """A generator seeded afresh at each run, and its seed (``CONVBOOK_SEED`` overrides it)."""
+    from .checks import refuse_untrusted_autograde
+
+    refuse_untrusted_autograde()
     fixed = os.environ.get("CONVBOOK_SEED")
     if fixed:
         seed = int(fixed)

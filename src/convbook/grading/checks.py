@@ -42,6 +42,21 @@ IN_GRADER = False
 _passed: dict[str, int] = {}
 
 
+def refuse_untrusted_autograde() -> None:
+    """Fail a test run by nbgrader's own autograde in the student's kernel (the trusted grader is not in place).
+
+    That happens when ``nbgrader_config.py`` did not load (nbgrader then carries on
+    with its defaults): every test fails, so no score comes from a kernel the student controls.
+    """
+    import os
+
+    if not IN_GRADER and os.environ.get("NBGRADER_EXECUTION") == "autograde":
+        raise AssertionError(
+            "grading refused: this test ran in the student's kernel, not in convbook's trusted grader "
+            "(did nbgrader_config.py fail to load? see the autograde log)"
+        )
+
+
 def _count(fn: Any) -> None:
     name = _name(fn)
     _passed[name] = _passed.get(name, 0) + 1
@@ -49,6 +64,7 @@ def _count(fn: Any) -> None:
 
 def summary(*names: str) -> None:
     """Print one line per function saying how many checks passed (a test cell's last line), then reset."""
+    refuse_untrusted_autograde()
     for name in names:
         count = _passed.pop(name, 0)
         if IN_GRADER:
@@ -175,6 +191,7 @@ def _run_student(
     fn: Callable, args: tuple, kwargs: dict, what: str, seed: int | None, forbid: tuple, allow: tuple = ()
 ) -> Any:
     __tracebackhide__ = True
+    refuse_untrusted_autograde()
     student_args, student_kwargs = _copy_args(args, kwargs)
     try:
         return call_guarded(fn, *student_args, forbid=forbid, allow=allow, **student_kwargs)
@@ -273,6 +290,7 @@ def check_raises(
 ) -> None:
     """Assert that ``fn(*args, **kwargs)`` raises one of ``errors`` (e.g. an output size below 1)."""
     __tracebackhide__ = True
+    refuse_untrusted_autograde()
     what = describe_call(_name(fn), *args, **kwargs)
     student_args, student_kwargs = _copy_args(args, kwargs)
     try:
