@@ -18,6 +18,11 @@ MODULES = [
     "convbook.grading",
     "convbook.grad",
     "convbook.nn",
+    "convbook.summary",
+    "convbook.upsampling",
+    "convbook.grading.wire",
+    "convbook.grading.proxies",
+    "convbook.grading.sandbox",
     *(f"convbook.viz.{m.name}" for m in pkgutil.iter_modules(importlib.import_module("convbook.viz").__path__)),
 ]
 
