@@ -252,3 +252,74 @@ def test_a_worker_killed_mid_run_has_its_submissions_graded_elsewhere(template, 
     finally:
         for process in reversed(processes.values()):
             stop(process)
+
+
+def entry(score: float) -> dict:
+    """What a worker reads back after autograde: every test cell scored ``score``."""
+    grades = {name: {"auto_score": score, "manual_score": None, "extra_credit": None, "needs_manual_grade": False}
+              for name in TESTS}
+    comments = {name: {"auto_comment": None, "manual_comment": None} for name in TASKS}
+    return {"timestamp": None, "extension": None, "notebooks": {
+        ASSIGNMENT: {"flagged": False, "late_submission_penalty": None, "grades": grades, "comments": comments}}}
+
+
+def grades_of(url: str, student: str) -> dict[str, tuple]:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(url, "convbook") as gb:
+        notebook = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, student)
+        return {g.name: (g.auto_score, g.manual_score, g.needs_manual_grade) for g in notebook.grades}
+
+
+def test_recording_is_atomic_one_row_per_student_and_keeps_manual_grades(template, postgres, tmp_path):
+    """gradebook.record from many threads at once (as retried tasks may): one submission per student, each
+    recorded as a whole (all its grades from the same result), a grader's manual score kept."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from nbgrader.api import Gradebook
+
+    from convbook.classgrade import gradebook
+
+    _, url = make_course(template, postgres, tmp_path / "course", "record", 0)
+    local = tmp_path / "local.db"
+    local.write_bytes(gradebook.assignment_gradebook(url, "convbook", ASSIGNMENT))
+    for db in (url, f"sqlite:///{local}"):
+        jobs = [(student, 0.1 * k) for k in range(1, 9) for student in ("ann", "bob", "cy")]
+        threads = 8 if db == url else 1  # SQLite: one writer (the coordinator)
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(lambda job, db=db: gradebook.record(db, "convbook", ASSIGNMENT, job[0], entry(job[1])), jobs))
+        assert submission_rows(db) == {"ann": 1, "bob": 1, "cy": 1}
+        for student in ("ann", "bob", "cy"):
+            scores = {auto for auto, _, _ in grades_of(db, student).values()}
+            assert len(scores) == 1 and scores <= {0.1 * k for k in range(1, 9)}, scores
+        with Gradebook(db, "convbook") as gb:
+            gb.find_grade("test_corr1d", ASSIGNMENT, ASSIGNMENT, "ann").manual_score = 1.5
+            gb.db.commit()
+        gradebook.record(db, "convbook", ASSIGNMENT, "ann", entry(2.0))
+        after = grades_of(db, "ann")
+        assert after["test_corr1d"][:2] == (2.0, 1.5) and after["test_conv1d_full"][:2] == (2.0, None), after
+        assert gradebook.graded_students(db, "convbook", ASSIGNMENT) == {"ann", "bob", "cy"}
+
+
+def test_sqlite_gradebook_the_coordinator_records(template, tmp_path):
+    """With the default SQLite gradebook, results come back to the coordinator, which records them."""
+    course = tmp_path / "course"
+    shutil.copytree(template, course)
+    result = nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")  # into course/gradebook.db
+    assert result.returncode == 0, result.stderr[-3000:]
+    students = [student_name(i, s) for i, s in enumerate(({"corr1d", "conv1d"}, set(TASKS), set(), {"conv1d"}))]
+    release = nbformat.read(course / "exercises" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    answers = solution_code(nbformat.read(course / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4))
+    for student in students:
+        nb = nbformat.reads(nbformat.writes(release), as_version=4)
+        for cell in nb.cells:
+            if cell.metadata.get("nbgrader", {}).get("grade_id") in solved_tasks(student):
+                cell.source = answers[cell.metadata["nbgrader"]["grade_id"]]
+        (course / "submitted" / student / ASSIGNMENT).mkdir(parents=True)
+        nbformat.write(nb, course / "submitted" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    run = convbook_grade(course, "--workers", "2")
+    log = run.stdout + run.stderr
+    assert run.returncode == 0, log[-5000:]
+    assert "SQLite: the coordinator records every grade" in log and "graded 4 of 4" in log, log[-3000:]
+    url = f"sqlite:///{course / 'gradebook.db'}"
+    check_graded(course, url, students)

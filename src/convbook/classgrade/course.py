@@ -65,7 +65,12 @@ def load_course(root: Path, db_url: str | None = None) -> Course:
         raise CourseError(f"no {CONFIG_NAME} in {root}: run convbook-grade from the course root")
     from nbgrader.apps.nbgraderapp import NbGraderApp
     from nbgrader.coursedir import CourseDirectory
+    from traitlets.config.loader import PyFileConfigLoader
 
+    try:  # nbgrader only logs a configuration that fails and grades with its defaults: refuse instead
+        PyFileConfigLoader(CONFIG_NAME, path=str(root)).load_config()
+    except Exception as error:  # noqa: BLE001 - whatever the file raises
+        raise CourseError(f"{root / CONFIG_NAME} does not load: {type(error).__name__}: {error}") from error
     here = os.getcwd()
     os.chdir(root)
     try:

@@ -73,6 +73,7 @@ def serve(preload: tuple[str, ...] = PRELOAD) -> None:
             loaded.append(name)
         except ImportError:
             pass
+    _probe_sandbox()
     out = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1)
     null = os.open(os.devnull, os.O_RDWR)
     os.dup2(null, sys.stdout.fileno())  # nothing else may write into the answer pipe
@@ -105,6 +106,22 @@ def serve(preload: tuple[str, ...] = PRELOAD) -> None:
     while children and time.monotonic() < deadline:
         _reap(children, out)
         time.sleep(0.05)
+
+
+def _probe_sandbox() -> None:
+    """Start the grader's one-off sandbox probe here, so that every child inherits its result.
+
+    ``convbook.grading.sandbox.check_available`` starts a throwaway sandbox (about a second)
+    the first time a process grades and remembers the outcome for that process; a plain
+    ``nbgrader autograde`` pays it once per class, and so do the children of this server.
+    A failure is remembered too, and each child then reports it for its submission.
+    """
+    try:
+        from convbook.grading.sandbox import check_available
+
+        check_available()
+    except Exception:  # noqa: BLE001, S110 - the children meet (and report) the same failure
+        pass
 
 
 def _send(out: Any, message: dict[str, Any]) -> None:
@@ -154,6 +171,10 @@ def _child(request: dict[str, Any], server: int) -> None:
     except BaseException:  # noqa: BLE001 - anything nbgrader raises ends this child with status 1
         traceback.print_exc()
     finally:
+        try:
+            atexit._run_exitfuncs()  # what the interpreter does when ``nbgrader`` exits (e.g. its closing report)
+        except Exception:  # noqa: BLE001, S110 - the exit code still counts
+            pass
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()

@@ -136,6 +136,11 @@ def grade_submission(course: CourseBundle, submission: Submission, record_url: s
         log = _read_log(log_path)
         autograded = scratch / submission.autograded_dir
         notebooks = sorted(autograded.glob("*.ipynb")) if autograded.is_dir() else []
+        if "Exception while loading config file" in log:  # nbgrader would go on without the course's settings
+            error = _last_exception(log) or "see the log"
+            result.reason = f"the course's {course.config_name} did not load on worker {result.worker}: {error}"
+            result.log = log
+            return result
         if status != 0 or not notebooks:
             result.reason = _failure_reason(status, log, bool(notebooks))
             result.log = log
@@ -181,21 +186,27 @@ def _failure_reason(status: int, log: str, produced: bool) -> str:
         what = f"nbgrader autograde exited with status {status}"
     else:
         what = "nbgrader autograde wrote no graded notebook"
+    error = _last_exception(log)
+    if error:
+        return f"{what}: {error}"
     lines = log.splitlines()
-    errors, in_traceback = [], False
-    for line in lines:
-        in_traceback = in_traceback or "Traceback (most recent call last)" in line
-        found = _EXCEPTION.match(line) if in_traceback else None
-        if found:
-            errors.append(f"{found[1]}: {found[2]}")
-            in_traceback = False
-    if errors:
-        return f"{what}: {errors[-1][:300]}"
     logged = [line.split("ERROR]", 1)[1].strip() for line in lines if "ERROR]" in line]
     useful = [line for line in logged if not line.startswith(("There was an error", "Please see"))]
     if useful or logged:
         return f"{what}: {(useful or logged)[0][:300]}"
     return what
+
+
+def _last_exception(log: str) -> str | None:
+    """``Name: message`` of the last traceback in the log (None if there is none)."""
+    errors, in_traceback = [], False
+    for line in log.splitlines():
+        in_traceback = in_traceback or "Traceback (most recent call last)" in line
+        found = _EXCEPTION.match(line) if in_traceback else None
+        if found:
+            errors.append(f"{found[1]}: {found[2]}"[:300])
+            in_traceback = False
+    return errors[-1] if errors else None
 
 
 def _read_log(path: Path) -> str:
