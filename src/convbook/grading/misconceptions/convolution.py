@@ -209,8 +209,8 @@ def _conv_first_entry(p: dict) -> Any:
     return _conv(p, **changes) if changes else None
 
 
-@misconception(*CONVS, says="the right output with a batch axis of 1 kept",
-               truth="for an unbatched input (no batch axis) an unbatched output", chapter=2)
+@misconception(*CONVS, says="the right values with a batch axis of 1 kept",
+               truth="no batch axis for an unbatched input", chapter=2)
 def _conv_batch_kept(p: dict) -> Any:
     if np.ndim(p["input"]) != np.ndim(p["weight"]) - 1:
         return None
