@@ -5,7 +5,9 @@ layer it checks that convbook's output agrees with torch's (float32
 tolerance), then times both with ``time.perf_counter``: one warm-up call, then
 the fastest of ``--repeats`` calls, taking turns (the minimum: other processes on
 a shared machine only add time). It prints one row per layer, then the geometric mean
-and the worst of the convbook/torch time ratios.
+and the worst of the convbook/torch time ratios, against the targets (geometric mean at most
+1.5x, the depthwise layer at most 3x). The layers are shared with the book's chapter 12
+(``convbook.algorithms.timing``).
 
 numpy's BLAS is pinned with ``threadpoolctl.threadpool_limits`` and torch with
 ``torch.set_num_threads``. The header names the BLAS kernel threadpoolctl
