@@ -20,6 +20,7 @@ MODULES = [
     "convbook.nn",
     "convbook.summary",
     "convbook.upsampling",
+    "convbook.algorithms",
     "convbook.grading.wire",
     "convbook.grading.proxies",
     "convbook.grading.sandbox",
