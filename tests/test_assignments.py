@@ -6,6 +6,7 @@ Each check runs nbgrader's own code (generate_assignment, Validator), as an inst
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -64,11 +65,13 @@ def test_release_has_no_solutions_hidden_tests_or_outputs(assignment):
         if cell.cell_type == "code":
             assert not cell.outputs and cell.execution_count is None
     source = notebook("solutions", assignment)
-    hidden = [c.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0] for c in grade_cells(source)]
     release = "\n".join(c.source for c in nb.cells)
-    for block in hidden:
+    for cell in grade_cells(source):
+        before, rest = cell.source.split("### BEGIN HIDDEN TESTS")
+        block, after = rest.split("### END HIDDEN TESTS")
+        shown = set((before + after).splitlines())  # a hidden loop repeats the visible loop's body
         for line in block.strip().splitlines():
-            if len(line.strip()) > 30:
+            if len(line.strip()) > 30 and line not in shown:
                 assert line not in release, f"hidden test line in the release: {line!r}"
 
 
@@ -118,3 +121,27 @@ def test_release_fails_every_autograded_test(assignment):
     failed = {cell["source"] for cell in result.get("failed", [])}
     tests = {c.source for c in grade_cells(notebook("exercises", assignment))}
     assert tests == failed, f"these tests pass on the blank notebook: {tests - failed}"
+
+
+HIDDEN_LOOP = re.compile(r"^for (.+), seed in random_cases\(cases\):$")
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS[:11])
+def test_visible_tests_replay_the_hidden_cases(assignment):
+    """Each test cell draws its random cases from one visible generator, ``cases(rng)``: the visible part checks a
+    few with a fixed seed, the hidden part every one with a fresh seed, through the same loop body, so
+    CONVBOOK_SEED set in the student's kernel replays the graded run's cases in the visible part. Each test cell
+    ends with its success line."""
+    for cell in grade_cells(notebook("solutions", assignment)):
+        grade_id = cell.metadata["nbgrader"]["grade_id"]
+        before, rest = cell.source.split("### BEGIN HIDDEN TESTS")
+        block, after = rest.split("### END HIDDEN TESTS")
+        assert "def cases(rng):" in before and "fresh_rng" not in cell.source, grade_id
+        hidden = block.strip().splitlines()
+        assert HIDDEN_LOOP.match(hidden[0]) and all(line.startswith("    ") for line in hidden[1:]), grade_id
+        target = HIDDEN_LOOP.match(hidden[0]).group(1)
+        visible_loop = re.search(rf"^for {re.escape(target)}, seed in random_cases\(cases, seed=\d+, count=\d+\):.*$"
+                                 r"((?:\n    .*)+)", before, re.M)
+        assert visible_loop, f"{grade_id}: no visible loop over the same cases"
+        assert visible_loop.group(1).strip("\n").splitlines() == hidden[1:], f"{grade_id}: the two loops differ"
+        assert re.fullmatch(r"\n*grading\.summary\((\"\w+\"(, )?)+\)\n*", after), f"{grade_id} ends with {after!r}"

@@ -167,10 +167,10 @@ def _maxback_whole_window(p: dict) -> Any:
 @misconception("max_pool2d_backward", says="the backward pass of max pooling with ZERO padding",
                truth="padding that counts as -inf (it never wins, so it never takes a gradient)", chapter=10)
 def _maxback_zero_padding(p: dict) -> Any:
-    if not any(per_dim(p["padding"], 2)):
+    if not any(per_dim(p["padding"], 2)) and not p["ceil_mode"]:
         return None
     win = windows(p)
-    values = np.where(win["padded"] & ~win["inside"], 0.0, win["values"])
+    values = np.where(win["inside"], win["values"], 0.0)
     size = values.shape[-1]
     return _scatter(p, win, lambda v: _one_hot(np.argmax(values, axis=-1), size) & v["inside"])
 

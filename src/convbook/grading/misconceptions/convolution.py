@@ -177,6 +177,16 @@ def _conv_undilated(p: dict) -> Any:
     return _conv(p, dilation=1)
 
 
+@misconception(*CONVS, says="windows whose kernel taps are next to each other (dilation left out of the windows)",
+               truth="dilation={dilation}: the kernel taps dilation apart", chapter=3)
+def _conv_undilated_taps(p: dict) -> Any:
+    if not any(d > 1 for d in per_dim(p["dilation"], _spatial(p))):
+        return None
+    truth = _conv(p)
+    wide = _conv(p, dilation=1)
+    return wide[(..., *(slice(0, n) for n in truth.shape[-_spatial(p):]))]
+
+
 @misconception(*CONVS, says="the convolution without stride (stride=1)",
                truth="stride={stride}: every stride-th window", chapter=3)
 def _conv_unstrided(p: dict) -> Any:
@@ -332,7 +342,7 @@ def _torch_pad(p: dict, mode: str, pad: Any = None) -> np.ndarray:
         return F.pad(x, tuple(pad if pad is not None else p["pad"]), mode=mode, **kwargs).numpy()
 
 
-@misconception("pad", says="mode='{mode}' with the edge repeated in the mirror (numpy's 'symmetric')",
+@misconception("pad", says="mode={mode} with the edge repeated in the mirror (numpy's 'symmetric')",
                truth="reflect mirrors around the edge without repeating it: [1, 2, 3] -> [3, 2, 1, 2, 3, 2, 1]",
                chapter=3)
 def _pad_symmetric(p: dict) -> Any:
@@ -509,12 +519,10 @@ def _params_bias_anyway(p: dict) -> Any:
     return None if p["bias"] else weights + p["out_channels"]
 
 
-@misconception("conv2d_num_parameters", says="the count with a k-by-1 kernel (k, not k·k, weights per filter slice)",
-               truth="kH·kW weights per input channel of each filter", chapter=4)
-def _params_kernel_once(p: dict) -> Any:
-    if is_tuple(p["kernel_size"]):
-        return None
-    return _parameters(p, p["out_channels"] * p["in_channels"] // p["groups"] * p["kernel_size"])
+@misconception("conv2d_num_parameters", says="C_out · kH · kW weights (the input channels left out)",
+               truth="C_out · (C_in / groups) · kH · kW weights: every filter spans the input channels", chapter=4)
+def _params_no_inputs(p: dict) -> Any:
+    return _parameters(p, p["out_channels"] * _kernel_area(p["kernel_size"]))
 
 
 @misconception("conv2d_num_parameters", says="the count of an ungrouped convolution (groups ignored)",
@@ -532,6 +540,14 @@ def _params_groups_twice(p: dict) -> Any:
     if g == 1:
         return None
     return _parameters(p, (p["out_channels"] // g) * (p["in_channels"] // g) * _kernel_area(p["kernel_size"]))
+
+
+@misconception("conv2d_num_parameters", says="the count with a k-by-1 kernel (k, not k·k, weights per filter slice)",
+               truth="kH·kW weights per input channel of each filter", chapter=4)
+def _params_kernel_once(p: dict) -> Any:
+    if is_tuple(p["kernel_size"]):
+        return None
+    return _parameters(p, p["out_channels"] * p["in_channels"] // p["groups"] * p["kernel_size"])
 
 
 @misconception("conv2d_multiply_adds", says="the count of an ungrouped convolution (groups ignored)",
@@ -552,6 +568,14 @@ def _macs_one_channel(p: dict) -> Any:
                truth="one multiply-add per weight per output position: × H_out · W_out", chapter=5)
 def _macs_weights(p: dict) -> Any:
     return p["out_channels"] * p["in_channels"] // p["groups"] * _kernel_area(p["kernel_size"])
+
+
+@misconception("conv2d_multiply_adds", says="the count with the bias additions (+ C_out · H_out · W_out)",
+               truth="the multiply-adds of the weights only (bias additions not counted)", chapter=5)
+def _macs_with_bias(p: dict) -> Any:
+    oh, ow = per_dim(p["output_size"], 2)
+    c_out = p["out_channels"]
+    return c_out * p["in_channels"] // p["groups"] * _kernel_area(p["kernel_size"]) * oh * ow + c_out * oh * ow
 
 
 @misconception("separable_num_parameters", says="the count with a kH×kW pointwise kernel",

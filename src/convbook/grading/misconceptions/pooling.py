@@ -75,11 +75,12 @@ def _size_undilated(p: dict) -> Any:
 # --------------------------------------------------------------------------- windows, computed in NumPy
 
 
-def windows(p: dict) -> dict:
+def windows(p: dict, tap_dilation: Any = None) -> dict:
     """Every window of a 2D pooling call: the values it reads, where they are, which positions are padding.
 
     Returns arrays of shape ``(N, C, H_out, W_out, kH·kW)`` (``values``, with -inf outside the input) and
     ``(H_out, W_out, kH·kW)`` (``rows``, ``cols``, ``inside`` the input, ``padded``: inside the zero-padded input).
+    ``tap_dilation`` spaces the window's taps differently from the dilation that sets the output size.
     """
     x, unbatched = batched(np.asarray(p["input"], dtype=float), 2)
     n, c, h, w = x.shape
@@ -89,6 +90,8 @@ def windows(p: dict) -> dict:
     (dh, dw) = per_dim(p.get("dilation", 1), 2)
     oh = pool_size(h, kh, sh, ph, dh, p["ceil_mode"])
     ow = pool_size(w, kw, sw, pw, dw, p["ceil_mode"])
+    if tap_dilation is not None:
+        dh, dw = per_dim(tap_dilation, 2)
     a, b = np.meshgrid(np.arange(kh), np.arange(kw), indexing="ij")
     rows = (np.arange(oh)[:, None, None] * sh - ph + (a * dh).ravel()[None, None, :]) + 0 * np.arange(ow)[None, :, None]
     cols = (np.arange(ow)[None, :, None] * sw - pw + (b * dw).ravel()[None, None, :]) + 0 * np.arange(oh)[:, None, None]
@@ -121,10 +124,10 @@ def flat_index(win: dict, tap: np.ndarray) -> np.ndarray:
 @misconception("max_pool2d", says="max pooling with ZERO padding",
                truth="padding that counts as -inf: it is never the maximum", chapter=9)
 def _max_zero_padding(p: dict) -> Any:
-    if not any(per_dim(p["padding"], 2)):
+    if not any(per_dim(p["padding"], 2)) and not p["ceil_mode"]:
         return None
     win = windows(p)
-    values = np.where(win["padded"] & ~win["inside"], 0.0, win["values"])
+    values = np.where(win["inside"], win["values"], 0.0)
     return _unbatch(values.max(axis=-1), win)
 
 
@@ -158,6 +161,15 @@ def _max_undilated(p: dict) -> Any:
                "elements dilation apart", chapter=9)
 def _indices_undilated(p: dict) -> Any:
     return _undilated(p, indices=True)
+
+
+@misconception("max_pool2d", says="windows whose taps are next to each other (dilation left out of the windows)",
+               truth="dilation={dilation}: the window's elements dilation apart", chapter=9)
+def _max_undilated_taps(p: dict) -> Any:
+    if not any(d > 1 for d in per_dim(p["dilation"], 2)):
+        return None
+    win = windows(p, tap_dilation=1)
+    return _unbatch(win["values"].max(axis=-1), win)
 
 
 @misconception("max_pool2d_indices", says="indices in the PADDED plane ((row + p)·(W + 2p) + col + p)",
