@@ -179,12 +179,15 @@ def test_forty_submissions_on_two_workers_with_postgres(template, postgres, tmp_
     # A rerun grades only what is missing: the two failures and two students whose autograded folder is gone.
     for student in students[:2]:
         shutil.rmtree(course / "autograded" / student)
+    (course / "grading-logs" / ASSIGNMENT / f"{students[0]}.log").write_text("an earlier failure")
     rerun = convbook_grade(course, "--workers", "2", "--db", url)
     log = rerun.stdout + rerun.stderr
     assert rerun.returncode == 1, log[-5000:]
     assert "grading 4 submissions" in log and "38 already graded" in log, log[-3000:]
     assert set(re.findall(r"^  (x-\w+): ", log, re.M)) == {"x-notjson", "x-renamed"}, log[-3000:]
     check_graded(course, url, students)
+    logs = sorted(p.name for p in (course / "grading-logs" / ASSIGNMENT).iterdir())
+    assert logs == ["x-notjson.log", "x-renamed.log"], logs  # the stale log of a student now graded is gone
 
 
 def start(command: list[str], folder: Path, name: str) -> subprocess.Popen:

@@ -184,13 +184,18 @@ def store(course: Course, assignment: str, graded: Graded) -> None:
     finally:
         if fresh.exists():
             shutil.rmtree(fresh, ignore_errors=True)
+    _failure_log_path(course, assignment, graded.student).unlink(missing_ok=True)  # an earlier run's, now fixed
+
+
+def _failure_log_path(course: Course, assignment: str, student: str) -> Path:
+    return course.root / "grading-logs" / assignment / f"{student}.log"
 
 
 def failure_log(course: Course, assignment: str, graded: Graded) -> Path | None:
     """Write the nbgrader output of a submission that could not be graded; its path (None if there was none)."""
     if not graded.log:
         return None
-    path = course.root / "grading-logs" / assignment / f"{graded.student}.log"
+    path = _failure_log_path(course, assignment, graded.student)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(f"{graded.reason}\n(worker {graded.worker}, {graded.seconds:.1f} s)\n\n{graded.log}")
     return path
