@@ -171,15 +171,6 @@ def explain(name: str, got: Any, args: tuple, kwargs: dict) -> str | None:
     return None
 
 
-def diagnose(name: str, got: Any, *args: Any, **kwargs: Any) -> str:
-    """``explain``'s sentence on a new line, or ``""``: for hand-written checks' messages."""
-    try:
-        sentence = explain(name, got, args, kwargs)
-    except Exception:  # noqa: BLE001 - a diagnosis must never hide the failure itself
-        return ""
-    return f"\n{sentence}" if sentence else ""
-
-
 from . import backprop, convolution, pooling  # noqa: E402, F401 - they fill the registry
 
 __all__ = [
@@ -189,7 +180,6 @@ __all__ = [
     "NonFinite",
     "Shape",
     "bind",
-    "diagnose",
     "explain",
     "matches",
     "misconception",
