@@ -149,6 +149,9 @@ class TrustedExecute(Execute):
         self.kernel_history.append(cell.source)
 
     def _run_test_cell(self, cell: NotebookNode, source: str) -> None:
+        from . import checks
+
+        checks._passed.clear()  # success counts start afresh in each test cell
         cell.outputs = []
         self.deadline = time.monotonic() + (self.timeout or 60)
         namespace = dict(self.grader_globals)
