@@ -268,6 +268,16 @@ def test_describe_call():
     assert text == "conv2d(shape (1, 3, 5, 5) float64, shape (2, 3, 3, 3) float64, stride=2, padding=1)"
 
 
+def test_describe_call_shows_arrays_inside_lists_by_shape():
+    """A stack's weights (a list of arrays, some None) fit on one line: the message stays readable."""
+    weights = [np.zeros((3, 1, 2)), np.zeros((3, 3, 2))]
+    text = grading.describe_call("causal_stack", np.zeros((2, 1, 20)), weights, [np.zeros(3), None], [1, 2],
+                                 kernels=(np.zeros(2),))
+    assert text == ("causal_stack(shape (2, 1, 20) float64, [shape (3, 1, 2) float64, shape (3, 3, 2) float64], "
+                    "[shape (3,) float64, None], [1, 2], kernels (shape (2,) float64,))")
+    assert "\n" not in text
+
+
 def test_fresh_rng_seed_in_message(monkeypatch):
     _, a = grading.fresh_rng()
     _, b = grading.fresh_rng()

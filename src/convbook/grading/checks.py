@@ -87,10 +87,12 @@ def _diagnosis(name: str, got: Any, args: tuple, kwargs: dict) -> str:
 
 
 def _describe_value(value: Any) -> str:
+    """An array by its shape and dtype (also inside a list or tuple, e.g. a stack's weights), else its repr."""
     if _isinstance(value, _ndarray):
         return f"shape {tuple(value.shape)} {value.dtype}"
-    if _isinstance(value, float):
-        return repr(value)
+    if _isinstance(value, (list, tuple)) and any(_isinstance(v, (_ndarray, list, tuple)) for v in value):
+        inner = ", ".join(_describe_value(v) for v in value)
+        return f"[{inner}]" if _isinstance(value, list) else f"({inner}{',' if len(value) == 1 else ''})"
     return repr(value)
 
 
@@ -98,7 +100,7 @@ def describe_call(name: str, *args: Any, **kwargs: Any) -> str:
     """``describe_call("conv2d", x, w, stride=2)`` -> ``"conv2d(shape (1, 3, 5, 5) float64, ..., stride=2)"``."""
     parts = [_describe_value(a) for a in args]
     for key, value in kwargs.items():
-        if _isinstance(value, _ndarray):
+        if _isinstance(value, (_ndarray, list, tuple)) and _describe_value(value) != repr(value):
             parts.append(f"{key} {_describe_value(value)}")
         else:
             parts.append(f"{key}={value!r}")
