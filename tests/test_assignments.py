@@ -26,7 +26,13 @@ def notebook(kind: str, assignment: str) -> nbformat.NotebookNode:
 
 
 def grade_cells(nb):
-    return [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    """The autograded test cells."""
+    return [c for c in nb.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")]
+
+
+def written_cells(nb):
+    """The answer cells of the written questions (markdown, graded by hand)."""
+    return [c for c in nb.cells if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("grade")]
 
 
 def test_there_are_assignments():
@@ -46,14 +52,34 @@ def test_source_notebook_is_well_formed(assignment):
         if cell.cell_type == "code":
             assert not cell.outputs and cell.execution_count is None, "commit source notebooks without outputs"
         meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution"):
+        if meta.get("solution") and cell.cell_type == "code":
             assert "### BEGIN SOLUTION" in cell.source and "### END SOLUTION" in cell.source
-        if meta.get("grade"):
+        if meta.get("grade") and cell.cell_type == "code":
             assert meta.get("locked") and "### BEGIN HIDDEN TESTS" in cell.source, meta["grade_id"]
             assert "from convbook import grading" in cell.source
     setup = nb.cells[1]
     assert setup.metadata["nbgrader"]["grade_id"] == "setup" and setup.metadata["nbgrader"]["locked"]
     assert "from convbook import grading" in setup.source
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_written_questions_are_graded_by_hand(assignment):
+    """Two or three short written questions per notebook: each a markdown question followed by a markdown answer
+    cell that nbgrader grades by hand (a model answer in the source notebook, "YOUR ANSWER HERE" in the release),
+    and the introduction says so."""
+    nb = notebook("solutions", assignment)
+    answers = written_cells(nb)
+    assert 2 <= len(answers) <= 3, f"{assignment}: {len(answers)} written questions"
+    for cell in answers:
+        meta = cell.metadata["nbgrader"]
+        assert meta["grade_id"].startswith("written_") and meta["solution"] and not meta.get("locked"), meta
+        assert meta["points"] in (1, 2), meta
+        assert len(cell.source.split()) >= 15, f"{meta['grade_id']}: write a model answer for the grader"
+        question = nb.cells[nb.cells.index(cell) - 1]
+        assert question.cell_type == "markdown" and "?" in question.source, f"{meta['grade_id']}: no question before"
+    assert "graded by hand" in nb.cells[0].source, f"{assignment}: the introduction does not mention them"
+    released = written_cells(notebook("exercises", assignment))
+    assert [c.source for c in released] == ["YOUR ANSWER HERE"] * len(answers)
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -126,7 +152,7 @@ def test_release_fails_every_autograded_test(assignment):
 HIDDEN_LOOP = re.compile(r"^for (.+), seed in random_cases\(cases\):$")
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS[:11])
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_visible_tests_replay_the_hidden_cases(assignment):
     """Each test cell draws its random cases from one visible generator, ``cases(rng)``: the visible part checks a
     few with a fixed seed, the hidden part every one with a fresh seed, through the same loop body, so
