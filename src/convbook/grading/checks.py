@@ -58,7 +58,12 @@ def refuse_untrusted_autograde() -> None:
 
 
 def _count(fn: Any) -> None:
-    name = _name(fn)
+    passed(_name(fn))
+
+
+def passed(name: str) -> None:
+    """Count one passed check for ``name``, for a test cell that checks a result its own way (e.g. a design
+    problem with many right answers) so that its :func:`summary` line counts it."""
     _passed[name] = _passed.get(name, 0) + 1
 
 
