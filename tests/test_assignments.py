@@ -146,7 +146,8 @@ def test_release_fails_every_autograded_test(assignment):
     result = validate(ROOT / "exercises" / assignment / f"{assignment}.ipynb")
     failed = {cell["source"] for cell in result.get("failed", [])}
     tests = {c.source for c in grade_cells(notebook("exercises", assignment))}
-    assert tests == failed, f"these tests pass on the blank notebook: {tests - failed}"
+    assert tests == failed - {"YOUR ANSWER HERE"}, f"these tests pass on the blank notebook: {tests - failed}"
+    assert "YOUR ANSWER HERE" in failed, "Validate does not remind the student of the unanswered written questions"
 
 
 HIDDEN_LOOP = re.compile(r"^for (.+), seed in random_cases\(cases\):$")
