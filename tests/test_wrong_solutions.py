@@ -29,7 +29,7 @@ import pytest
 from nbgrader_course import ROOT, nbgrader, solution_code
 from wrong_solutions import apply, corpus, run_visible, visible
 
-ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
+ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir() and p.name[:2] <= "11")
 ENTRIES = [(a, name) for a in ASSIGNMENTS for name in corpus(a)]
 
 
