@@ -293,8 +293,11 @@ def test_recording_is_atomic_one_row_per_student_and_keeps_manual_grades(templat
             list(pool.map(lambda job, db=db: gradebook.record(db, "convbook", ASSIGNMENT, job[0], entry(job[1])), jobs))
         assert submission_rows(db) == {"ann": 1, "bob": 1, "cy": 1}
         for student in ("ann", "bob", "cy"):
-            scores = {auto for auto, _, _ in grades_of(db, student).values()}
+            grades = grades_of(db, student)
+            scores = {grades[name][0] for name in TESTS}
             assert len(scores) == 1 and scores <= {0.1 * k for k in range(1, 9)}, scores
+            written = {name: grade for name, grade in grades.items() if name.startswith("written_")}
+            assert written and all(auto is None for auto, _, _ in written.values()), written  # graded by hand
         with Gradebook(db, "convbook") as gb:
             gb.find_grade("test_corr1d", ASSIGNMENT, ASSIGNMENT, "ann").manual_score = 1.5
             gb.db.commit()
