@@ -17,8 +17,9 @@ pytestmark = pytest.mark.slow
 ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
 
 
-def max_points(notebook) -> float:
-    return sum(c.metadata.get("nbgrader", {}).get("points", 0) for c in notebook.cells)
+def autograded(notebook) -> list:
+    """The test cells (the written questions' markdown answer cells are graded by hand, later)."""
+    return [c for c in notebook.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")]
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +60,8 @@ def test_solution_full_marks_blank_zero(course, assignment):
         rows = [r for r in csv.DictReader(f) if r["assignment"] == assignment]
     scores = {r["student_id"]: float(r["raw_score"]) for r in rows}
     source = nbformat.read(ROOT / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
-    total = max_points(source)
-    graded = [c for c in source.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    graded = autograded(source)
+    total = sum(c.metadata.nbgrader["points"] for c in graded)
     assert total >= 10 and 3 <= len(graded) <= 6, f"{assignment}: {len(graded)} graded tasks worth {total} points"
     assert scores == {"solution": total, "blank": 0.0}, f"{assignment}: {scores}\n{logs[assignment].stderr[-3000:]}"
 
