@@ -129,7 +129,8 @@ def test_a_crash_costs_only_the_tests_that_run_into_it(graded):
     assert autograde.returncode == 0, autograde.stderr[-3000:]
     nb = nbformat.read(course / "autograded" / "crash" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     errors = {c.metadata.nbgrader["grade_id"]: o.get("evalue", "") for c in nb.cells
-              if c.metadata.get("nbgrader", {}).get("grade") for o in c.outputs if o.get("output_type") == "error"}
+              if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")
+              for o in c.outputs if o.get("output_type") == "error"}
     assert set(errors) == {"test_corr1d", "test_convolve1d", "test_moving_average"}, errors
     assert all("kernel died" in message for message in errors.values()), errors
 
