@@ -20,17 +20,7 @@ sandbox's ``from convbook import grading`` works without torch.
 """
 
 from .cases import _ints, fresh_rng, random_conv_case, random_pad_case
-from .checks import (
-    assert_same,
-    check,
-    check_raises,
-    check_value,
-    describe_call,
-    make,
-    passed,
-    run_guarded,
-    summary,
-)
+from .checks import assert_same, check, check_raises, check_value, describe_call, make, run_guarded, summary
 from .guard import ForbiddenCallError, GuardDisabledError, call_guarded
 from .references import torch_reference
 
@@ -43,7 +33,6 @@ __all__ = [
     "check_raises",
     "check_value",
     "describe_call",
-    "passed",
     "fresh_rng",
     "make",
     "random_conv_case",

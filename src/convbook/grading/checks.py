@@ -58,12 +58,7 @@ def refuse_untrusted_autograde() -> None:
 
 
 def _count(fn: Any) -> None:
-    passed(_name(fn))
-
-
-def passed(name: str) -> None:
-    """Count one passed check for ``name``, for a test cell that checks a result its own way (e.g. a design
-    problem with many right answers) so that its :func:`summary` line counts it."""
+    name = _name(fn)
     _passed[name] = _passed.get(name, 0) + 1
 
 
