@@ -153,7 +153,7 @@ def test_release_fails_every_autograded_test(assignment):
 HIDDEN_LOOP = re.compile(r"^for (.+), seed in random_cases\(cases\):$")
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS[:11])
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_visible_tests_replay_the_hidden_cases(assignment):
     """Each test cell draws its random cases from one visible generator, ``cases(rng)``: the visible part checks a
     few with a fixed seed, the hidden part every one with a fresh seed, through the same loop body, so

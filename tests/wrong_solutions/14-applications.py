@@ -1,0 +1,60 @@
+"""Plausible wrong solutions of 14-applications (see tests/wrong_solutions/__init__.py for the format)."""
+# ruff: noqa: E501, N999 - named after the assignment; its wrong solutions quote solution lines whole
+
+WRONG = {
+    "bilinear_kernel centred on an integer for even sizes": {
+        "edit": [("bilinear_kernel", "centre = (size - 1) / 2", "centre = size // 2")],
+        "diagnosis": None,
+    },
+    "bilinear_kernel divides by the kernel size instead of the factor": {
+        "edit": [("bilinear_kernel", "/ factor", "/ size")],
+        "diagnosis": None,
+    },
+    "bilinear_kernel is 2 * factor wide for odd factors too": {
+        "edit": [("bilinear_kernel", "size = 2 * factor - factor % 2", "size = 2 * factor")],
+        "diagnosis": None,
+    },
+    "upsample_bilinear crops from the wrong offset": {
+        "edit": [("upsample_bilinear", "start = factor // 2 + factor", "start = factor")],
+        "diagnosis": None,
+    },
+    "upsample_bilinear pads with zeros instead of repeating the edge": {
+        "edit": [("upsample_bilinear", "padded = np.concatenate([x[:, :, :1], x, x[:, :, -1:]], axis=2)",
+                  "padded = np.concatenate([0 * x[:, :, :1], x, 0 * x[:, :, -1:]], axis=2)")],
+        "diagnosis": None,
+    },
+    "upsample_bilinear returns float64 for a float32 input": {
+        "edit": [("upsample_bilinear", ", dtype=x.dtype)", ")")],
+        "diagnosis": None,
+    },
+    "pixel_shuffle swaps the two sub-pixel axes": {
+        "edit": [("pixel_shuffle", "order = (*range(k), k, k + 3, k + 1, k + 4, k + 2)",
+                  "order = (*range(k), k, k + 3, k + 2, k + 4, k + 1)")],
+        "diagnosis": None,
+    },
+    "pixel_shuffle reads channels as (r, r, C) instead of (C, r, r)": {
+        "edit": [("pixel_shuffle", "blocks = x.reshape(*lead, c, r, r, h, w)", "blocks = x.reshape(*lead, r, r, c, h, w)")],
+        "diagnosis": None,
+    },
+    "causal_stack pads both sides (like padding='same')": {
+        "edit": [("causal_stack", "padded = np.concatenate([np.zeros((n, x.shape[1], left)), x], axis=-1)",
+                  "padded = np.concatenate([np.zeros((n, x.shape[1], left // 2)), x, np.zeros((n, x.shape[1], left - left // 2))], axis=-1)")],
+        "diagnosis": None,
+    },
+    "causal_stack applies ReLU after the last layer too": {
+        "edit": [("causal_stack", "x = np.maximum(out, 0) if layer < last else out", "x = np.maximum(out, 0)")],
+        "diagnosis": None,
+    },
+    "causal_stack ignores dilation when reading the input": {
+        "edit": [("causal_stack", "padded[:, :, j * d:j * d + length]", "padded[:, :, j:j + length]")],
+        "diagnosis": None,
+    },
+    "dilations_for_receptive_field adds a layer too many": {
+        "edit": [("dilations_for_receptive_field", "while field < receptive_field:", "while field <= receptive_field:")],
+        "diagnosis": None,
+    },
+    "dilations_for_receptive_field never wraps back to 1": {
+        "edit": [("dilations_for_receptive_field", "d = 1 if d >= max_dilation else 2 * d", "d = 2 * d")],
+        "diagnosis": None,
+    },
+}
