@@ -11,6 +11,11 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
+def autograded_cells(nb) -> list:
+    """The autograded test cells (code); the written questions' markdown answer cells are graded by hand."""
+    return [c for c in nb.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")]
+
+
 def solution_code(source_nb) -> dict[str, str]:
     """grade_id -> the solution cell's full source with the solution markers removed."""
     code = {}

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from nbgrader_course import autograded_cells
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -23,11 +24,6 @@ MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN T
 
 def notebook(kind: str, assignment: str) -> nbformat.NotebookNode:
     return nbformat.read(ROOT / kind / assignment / f"{assignment}.ipynb", as_version=4)
-
-
-def grade_cells(nb):
-    """The autograded test cells."""
-    return [c for c in nb.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")]
 
 
 def written_cells(nb):
@@ -45,7 +41,7 @@ def test_source_notebook_is_well_formed(assignment):
     nbformat.validate(nb)
     ids = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if "nbgrader" in c.metadata]
     assert len(ids) == len(set(ids)), f"duplicate grade_ids: {ids}"
-    tests = grade_cells(nb)
+    tests = autograded_cells(nb)
     assert 3 <= len(tests) <= 6
     assert sum(c.metadata["nbgrader"]["points"] for c in tests) >= 10
     for cell in nb.cells:
@@ -92,7 +88,7 @@ def test_release_has_no_solutions_hidden_tests_or_outputs(assignment):
             assert not cell.outputs and cell.execution_count is None
     source = notebook("solutions", assignment)
     release = "\n".join(c.source for c in nb.cells)
-    for cell in grade_cells(source):
+    for cell in autograded_cells(source):
         before, rest = cell.source.split("### BEGIN HIDDEN TESTS")
         block, after = rest.split("### END HIDDEN TESTS")
         shown = set((before + after).splitlines())  # a hidden loop repeats the visible loop's body
@@ -145,7 +141,7 @@ def test_solutions_pass_every_test(assignment):
 def test_release_fails_every_autograded_test(assignment):
     result = validate(ROOT / "exercises" / assignment / f"{assignment}.ipynb")
     failed = {cell["source"] for cell in result.get("failed", [])}
-    tests = {c.source for c in grade_cells(notebook("exercises", assignment))}
+    tests = {c.source for c in autograded_cells(notebook("exercises", assignment))}
     assert tests == failed - {"YOUR ANSWER HERE"}, f"these tests pass on the blank notebook: {tests - failed}"
     assert "YOUR ANSWER HERE" in failed, "Validate does not remind the student of the unanswered written questions"
 
@@ -159,7 +155,7 @@ def test_visible_tests_replay_the_hidden_cases(assignment):
     few with a fixed seed, the hidden part every one with a fresh seed, through the same loop body, so
     CONVBOOK_SEED set in the student's kernel replays the graded run's cases in the visible part. Each test cell
     ends with its success line."""
-    for cell in grade_cells(notebook("solutions", assignment)):
+    for cell in autograded_cells(notebook("solutions", assignment)):
         grade_id = cell.metadata["nbgrader"]["grade_id"]
         before, rest = cell.source.split("### BEGIN HIDDEN TESTS")
         block, after = rest.split("### END HIDDEN TESTS")

@@ -10,16 +10,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbgrader_course import ROOT, nbgrader, solution_code
+from nbgrader_course import ROOT, autograded_cells, nbgrader, solution_code
 
 pytestmark = pytest.mark.slow
 
 ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
-
-
-def autograded(notebook) -> list:
-    """The test cells (the written questions' markdown answer cells are graded by hand, later)."""
-    return [c for c in notebook.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")]
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +55,7 @@ def test_solution_full_marks_blank_zero(course, assignment):
         rows = [r for r in csv.DictReader(f) if r["assignment"] == assignment]
     scores = {r["student_id"]: float(r["raw_score"]) for r in rows}
     source = nbformat.read(ROOT / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
-    graded = autograded(source)
+    graded = autograded_cells(source)
     total = sum(c.metadata.nbgrader["points"] for c in graded)
     assert total >= 10 and 3 <= len(graded) <= 6, f"{assignment}: {len(graded)} graded tasks worth {total} points"
     assert scores == {"solution": total, "blank": 0.0}, f"{assignment}: {scores}\n{logs[assignment].stderr[-3000:]}"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbgrader_course import ROOT, nbgrader, solution_code
+from nbgrader_course import ROOT, autograded_cells, nbgrader, solution_code
 
 ASSIGNMENT = "01-conv1d"
 POINTS = {
@@ -128,8 +128,7 @@ def test_a_crash_costs_only_the_tests_that_run_into_it(graded):
     course, autograde, *_ = graded
     assert autograde.returncode == 0, autograde.stderr[-3000:]
     nb = nbformat.read(course / "autograded" / "crash" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
-    errors = {c.metadata.nbgrader["grade_id"]: o.get("evalue", "") for c in nb.cells
-              if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")
+    errors = {c.metadata.nbgrader["grade_id"]: o.get("evalue", "") for c in autograded_cells(nb)
               for o in c.outputs if o.get("output_type") == "error"}
     assert set(errors) == {"test_corr1d", "test_convolve1d", "test_moving_average"}, errors
     assert all("kernel died" in message for message in errors.values()), errors

@@ -26,7 +26,7 @@ import shutil
 import nbformat
 import numpy as np
 import pytest
-from nbgrader_course import ROOT, nbgrader, solution_code
+from nbgrader_course import ROOT, autograded_cells, nbgrader, solution_code
 from wrong_solutions import apply, corpus, run_visible, visible
 
 ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
@@ -207,8 +207,7 @@ def test_autograde_takes_points_from_every_wrong_solution(assignment, tmp_path):
     with open(course / "grades.csv", newline="") as f:
         scores = {r["student_id"]: float(r["raw_score"]) for r in csv.DictReader(f) if r["assignment"] == assignment}
     source = nbformat.read(ROOT / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
-    total = sum(c.metadata.nbgrader["points"] for c in source.cells  # the written answers are graded by hand
-                if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade"))
+    total = sum(c.metadata.nbgrader["points"] for c in autograded_cells(source))
     print("\n" + "\n".join(f"{scores[s]:5.1f}/{total:g}  {names[s]}" for s in students))
     assert scores["solution"] == total
     kept = [names[s] for s in students if s != "solution" and scores[s] >= total]
@@ -220,9 +219,7 @@ def test_visible_part_is_what_the_release_shows():
     for assignment in ASSIGNMENTS:
         release = nbformat.read(ROOT / "exercises" / assignment / f"{assignment}.ipynb", as_version=4)
         source = nbformat.read(ROOT / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
-        shown = {c.metadata["nbgrader"]["grade_id"]: c.source for c in release.cells
-                 if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")}
-        for cell in source.cells:
-            meta = cell.metadata.get("nbgrader", {})
-            if meta.get("grade") and cell.cell_type == "code":
-                assert visible(cell.source).strip() == shown[meta["grade_id"]].strip(), (assignment, meta["grade_id"])
+        shown = {c.metadata["nbgrader"]["grade_id"]: c.source for c in autograded_cells(release)}
+        for cell in autograded_cells(source):
+            grade_id = cell.metadata["nbgrader"]["grade_id"]
+            assert visible(cell.source).strip() == shown[grade_id].strip(), (assignment, grade_id)

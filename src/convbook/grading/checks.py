@@ -100,10 +100,8 @@ def describe_call(name: str, *args: Any, **kwargs: Any) -> str:
     """``describe_call("conv2d", x, w, stride=2)`` -> ``"conv2d(shape (1, 3, 5, 5) float64, ..., stride=2)"``."""
     parts = [_describe_value(a) for a in args]
     for key, value in kwargs.items():
-        if _isinstance(value, (_ndarray, list, tuple)) and _describe_value(value) != repr(value):
-            parts.append(f"{key} {_describe_value(value)}")
-        else:
-            parts.append(f"{key}={value!r}")
+        shown = _describe_value(value)
+        parts.append(f"{key}={shown}" if shown == repr(value) else f"{key} {shown}")
     return f"{name}({', '.join(parts)})"
 
 
