@@ -107,3 +107,73 @@ def conv_output_size(input_size, kernel_size, stride=1, padding=0, dilation=1):
         "diagnosis": None,
     },
 }
+
+# receptive_field (task 4): the recurrence's usual slips
+RF_SIZE = "size += (kernel_size - 1) * dilation * jump"
+RF_START = "start -= padding * jump"
+
+
+def rf_edit(old: str, new: str) -> dict:
+    return {"edit": [("receptive_field", old, new)]}
+
+
+WRONG.update({
+    "receptive_field updates the jump before using it": {
+        "edit": [("receptive_field", f"        {RF_SIZE}\n        {RF_START}\n        jump *= stride",
+                  f"        jump *= stride\n        {RF_SIZE}\n        {RF_START}")],
+        "diagnosis": "the jump updated before it is used",
+    },
+    "receptive_field grows the field with the layer's own jump": {
+        **rf_edit(RF_SIZE, "size += (kernel_size - 1) * dilation * jump * stride"),
+        "diagnosis": "the layer's own jump",
+    },
+    "receptive_field ignores dilation": {
+        **rf_edit(RF_SIZE, "size += (kernel_size - 1) * jump"),
+        "diagnosis": "the field without dilation",
+    },
+    "receptive_field adds (k - 1)d per layer whatever the strides below": {
+        **rf_edit(RF_SIZE, "size += (kernel_size - 1) * dilation"),
+        "diagnosis": "without the jump",
+    },
+    "receptive_field adds k taps per layer": {
+        **rf_edit(RF_SIZE, "size += kernel_size * dilation * jump"),
+        "diagnosis": "k taps added per layer",
+    },
+    "receptive_field starts from a size of 0": {
+        **rf_edit("size, jump, start = 1, 1, 0", "size, jump, start = 0, 1, 0"),
+        "diagnosis": "counted from r_0 = 0",
+    },
+    "receptive_field moves the start right by the padding": {
+        **rf_edit(RF_START, "start += padding * jump"),
+        "diagnosis": "moved right by padding",
+    },
+    "receptive_field ignores padding": {
+        **rf_edit(f"        {RF_START}\n", ""),
+        "diagnosis": "a start of 0 (padding ignored)",
+    },
+    "receptive_field does not scale the padding by the jump": {
+        **rf_edit(RF_START, "start -= padding"),
+        "diagnosis": "not scaled by the jump",
+    },
+    "receptive_field keeps the last stride as the jump": {
+        **rf_edit("jump *= stride", "jump = stride"),
+        "diagnosis": "the last stride alone",
+    },
+    "receptive_field returns the centre of the field as its start": {
+        **rf_edit("return (size, jump, start)", "return (size, jump, start + (size - 1) // 2)"),
+        "diagnosis": "the centre of output 0's field",
+    },
+    "receptive_field returns every layer's field": {
+        "replace": {"receptive_field": '''
+def receptive_field(layers):
+    size, jump, start, fields = 1, 1, 0, []
+    for kernel_size, stride, padding, dilation in layers:
+        size += (kernel_size - 1) * dilation * jump
+        start -= padding * jump
+        jump *= stride
+        fields.append((size, jump, start))
+    return fields
+'''},
+        "diagnosis": None,
+    },
+})

@@ -1,6 +1,14 @@
 """Plausible wrong solutions of 04-channels (see tests/wrong_solutions/__init__.py for the format)."""
 # ruff: noqa: E501, N999 - named after the assignment; its wrong solutions quote solution lines whole
 
+import json
+from pathlib import Path
+
+# The debugging task's locked cell, conv2d_classmate: a student who copies it unfixed (and renames it).
+_NOTEBOOK = Path(__file__).resolve().parents[2] / "solutions" / "04-channels" / "04-channels.ipynb"
+CLASSMATE = next("".join(cell["source"]) for cell in json.loads(_NOTEBOOK.read_text(encoding="utf-8"))["cells"]
+                 if cell["metadata"].get("nbgrader", {}).get("grade_id") == "conv2d_from_a_classmate")
+
 WRONG = {
     "corr2d_multi_in rotates the kernel": {
         "edit": [("corr2d_multi_in", 'K[:, i, j])', 'K[:, kh - 1 - i, kw - 1 - j])')],
@@ -67,6 +75,10 @@ def corr2d_multi_in(X, K):
                  ("conv2d", "oh = (H + 2 * ph - dh * (kh - 1) - 1) // sh + 1", "oh = (H + ph - dh * (kh - 1) - 1) // sh + 1"),
                  ("conv2d", "ow = (W + 2 * pw - dw * (kw - 1) - 1) // sw + 1", "ow = (W + pw - dw * (kw - 1) - 1) // sw + 1")],
         "diagnosis": None,
+    },
+    "conv2d is the classmate's, copied unfixed": {
+        "replace": {"conv2d": CLASSMATE.replace("def conv2d_classmate(", "def conv2d(")},
+        "diagnosis": "padding=(0, 2) applied to the wrong axes",
     },
     "pointwise_conv2d does not transpose the weight matrix": {
         "edit": [("pointwise_conv2d", "out = rows @ weight[:, :, 0, 0].T", "out = rows @ weight[:, :, 0, 0]")],

@@ -2,39 +2,6 @@
 # ruff: noqa: E501, N999 - named after the assignment; its wrong solutions quote solution lines whole
 
 WRONG = {
-    "conv1d flips the kernel": {
-        "edit": [("conv1d", "weight[:, :, j])", "weight[:, :, k - 1 - j])")],
-        "diagnosis": "a true convolution (kernel flipped)",
-    },
-    "conv1d counts padding as a total": {
-        "edit": [("conv1d", "padded = np.zeros((N, C, L + 2 * padding), dtype=np.result_type(x, weight))\n    padded[:, :, padding:padding + L] = x\n    out_len = (L + 2 * padding",
-                  "padded = np.zeros((N, C, L + padding), dtype=np.result_type(x, weight))\n    padded[:, :, padding // 2:padding // 2 + L] = x\n    out_len = (L + padding")],
-        "diagnosis": "split between the two sides",
-    },
-    "conv1d forgets the bias": {
-        "edit": [("conv1d", "out += bias[None, :, None]", "pass")],
-        "diagnosis": "without the bias",
-    },
-    "conv1d keeps the batch axis of an unbatched input": {
-        "edit": [("conv1d", "return out[0] if unbatched else out", "return out")],
-        "diagnosis": "batch axis of 1 kept",
-    },
-    "conv1d ignores dilation in the windows": {
-        "edit": [("conv1d", "window = padded[:, :, j * dilation:j * dilation + (out_len - 1) * stride + 1:stride]",
-                  "window = padded[:, :, j:j + (out_len - 1) * stride + 1:stride]")],
-        "diagnosis": "dilation left out of the windows",
-    },
-    "conv1d ignores stride in the windows": {
-        "edit": [("conv1d", "window = padded[:, :, j * dilation:j * dilation + (out_len - 1) * stride + 1:stride]",
-                  "window = padded[:, :, j * dilation:j * dilation + out_len]")],
-        "diagnosis": None,
-    },
-    "conv1d pads on the left only": {
-        "edit": [("conv1d", "padded = np.zeros((N, C, L + 2 * padding), dtype=np.result_type(x, weight))",
-                  "padded = np.zeros((N, C, L + padding), dtype=np.result_type(x, weight))"),
-                 ("conv1d", "out_len = (L + 2 * padding", "out_len = (L + padding")],
-        "diagnosis": None,
-    },
     "sequence_conv1d reshapes instead of transposing": {
         "edit": [("sequence_conv1d", "np.asarray(x).transpose(0, 2, 1)", "np.asarray(x).reshape(x.shape[0], x.shape[2], x.shape[1])")],
         "diagnosis": "plain reshape (B, L, D) -> (B, D, L)",
@@ -72,6 +39,48 @@ WRONG = {
         "edit": [("causal_conv1d", "left = (k - 1) * dilation", "left = k * dilation"),
                  ("causal_conv1d", "return conv1d(padded, weight, bias, dilation=dilation)",
                   "return conv1d(padded, weight, bias, dilation=dilation)[..., :x.shape[-1]]")],
+        "diagnosis": None,
+    },
+    "shift_error rolls the output the wrong way": {
+        "edit": [("shift_error", "np.roll(conv(x), shift // stride, axis=-1)", "np.roll(conv(x), -(shift // stride), axis=-1)")],
+        "diagnosis": "rolled the wrong way",
+    },
+    "shift_error rolls the output by shift": {
+        "edit": [("shift_error", "np.roll(conv(x), shift // stride, axis=-1)", "np.roll(conv(x), shift, axis=-1)")],
+        "diagnosis": "rolled by shift itself",
+    },
+    "shift_error divides with int(shift / stride)": {
+        "edit": [("shift_error", "np.roll(conv(x), shift // stride, axis=-1)", "np.roll(conv(x), int(shift / stride), axis=-1)")],
+        "diagnosis": "rounded toward zero",
+    },
+    "shift_error pads with zeros": {
+        "edit": [("shift_error", 'conv1d(np.pad(z, ((0, 0), (0, 0), (p, p)), mode="wrap"), weight, stride=stride)',
+                  "conv1d(z, weight, stride=stride, padding=p)")],
+        "diagnosis": "zero padding (not circular)",
+    },
+    "shift_error pads k // 2": {
+        "edit": [("shift_error", "p = (weight.shape[-1] - 1) // 2", "p = weight.shape[-1] // 2")],
+        "diagnosis": "k // 2 circular samples",
+    },
+    "shift_error rolls without axis": {
+        "edit": [("shift_error", "np.roll(x, shift, axis=-1)", "np.roll(x, shift)"),
+                 ("shift_error", "np.roll(conv(x), shift // stride, axis=-1)", "np.roll(conv(x), shift // stride)")],
+        "diagnosis": "np.roll without axis=",
+    },
+    "shift_error forgets the absolute value": {
+        "edit": [("shift_error", "float(np.abs(moved_first - moved_after).max())", "float((moved_first - moved_after).max())")],
+        "diagnosis": "the absolute value left out",
+    },
+    "shift_error averages": {
+        "edit": [("shift_error", "float(np.abs(moved_first - moved_after).max())", "float(np.abs(moved_first - moved_after).mean())")],
+        "diagnosis": "the mean |difference|",
+    },
+    "shift_error forgets the stride in the convolution": {
+        "edit": [("shift_error", 'mode="wrap"), weight, stride=stride)', 'mode="wrap"), weight)')],
+        "diagnosis": "without its stride",
+    },
+    "shift_error returns the array of differences": {
+        "edit": [("shift_error", "float(np.abs(moved_first - moved_after).max())", "np.abs(moved_first - moved_after)")],
         "diagnosis": None,
     },
 }

@@ -108,3 +108,63 @@ def conv_transpose_output_size(input_size, kernel_size, stride=1, padding=0, out
         "diagnosis": None,
     },
 }
+
+# overlap_counts (task 5): the checkerboard, miscounted
+OV_FULL = "full = np.zeros((length - 1) * stride + kernel_size, dtype=np.int64)"
+OV_STAMP = "full[i * stride:i * stride + kernel_size] += 1"
+OV_CROP = "return full[padding:len(full) - padding]"
+
+
+def ov_edit(old: str, new: str) -> dict:
+    return {"edit": [("overlap_counts", old, new)]}
+
+
+WRONG.update({
+    "overlap_counts does not crop the padding": {
+        **ov_edit(OV_CROP, "return full"),
+        "diagnosis": "not cropped by padding",
+    },
+    "overlap_counts crops 2p from the start": {
+        **ov_edit(OV_CROP, "return full[2 * padding:]"),
+        "diagnosis": "2·padding at the start only",
+    },
+    "overlap_counts crops with full[p:-p]": {
+        **ov_edit(OV_CROP, "return full[padding:-padding]"),
+        "diagnosis": "full[p:-p] with padding=0",
+    },
+    "overlap_counts places the stamps 1 apart": {
+        **ov_edit(OV_STAMP, "full[i:i + kernel_size] += 1"),
+        "diagnosis": "stride ignored when placing them",
+    },
+    "overlap_counts stamps k + 1 outputs": {
+        **ov_edit(OV_STAMP, "full[i * stride:i * stride + kernel_size + 1] += 1"),
+        "diagnosis": "k + 1 wide",
+    },
+    "overlap_counts makes the full output one short": {
+        **ov_edit(OV_FULL, "full = np.zeros((length - 1) * stride + kernel_size - 1, dtype=np.int64)"),
+        "diagnosis": "one position short",
+    },
+    "overlap_counts makes the full output length * stride long": {
+        **ov_edit(OV_FULL, "full = np.zeros(length * stride, dtype=np.int64)"),
+        "diagnosis": "length·stride positions",
+    },
+    "overlap_counts counts the windows of an ordinary convolution": {
+        "replace": {"overlap_counts": '''
+def overlap_counts(length, kernel_size, stride, padding=0):
+    x = np.concatenate([np.zeros(padding), np.ones(length), np.zeros(padding)])
+    n_out = (length + 2 * padding - kernel_size) // stride + 1
+    return np.array([int(x[o * stride:o * stride + kernel_size].sum()) for o in range(n_out)])
+'''},
+        "diagnosis": "window sums of an ordinary convolution",
+    },
+    "overlap_counts gathers with the first input rounded down": {
+        "replace": {"overlap_counts": '''
+def overlap_counts(length, kernel_size, stride, padding=0):
+    o = np.arange((length - 1) * stride - 2 * padding + kernel_size) + padding
+    first = np.maximum(0, (o - kernel_size + 1) // stride)  # inputs i with i*s <= o < i*s + k
+    last = np.minimum(length - 1, o // stride)
+    return np.maximum(last - first + 1, 0)
+'''},
+        "diagnosis": None,
+    },
+})
