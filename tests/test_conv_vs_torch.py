@@ -1,5 +1,7 @@
 """conv{1,2,3}d and conv_transpose{1,2,3}d against torch over random configurations."""
 
+from unittest import mock
+
 import numpy as np
 import pytest
 import torch
@@ -10,6 +12,8 @@ from oracle import agree, is_empty
 from strategies import arrays, int_or_tuple, rarely
 
 import convbook.functional as F
+from convbook.functional import conv as conv_module
+from convbook.functional import flat
 
 DIMS = [1, 2, 3]
 DTYPES = [np.float32, np.float64, np.int64]
@@ -63,6 +67,54 @@ def test_conv_transpose_matches_torch(n, data):
     args, kwargs = data.draw(conv_case(n, transposed=True))
     ours, theirs = getattr(F, f"conv_transpose{n}d"), getattr(TF, f"conv_transpose{n}d")
     agree(ours, theirs, args, kwargs, may_refuse=is_empty if kwargs["groups"] > 1 else None)
+
+
+@st.composite
+def depthwise_case(draw, n: int):
+    """One input channel per group, stride 1: the layers conv*d sends to :mod:`convbook.functional.flat`."""
+    groups = draw(st.integers(1, 6))
+    multiplier = draw(st.integers(1, 3))
+    max_size = {1: 12, 2: 9, 3: 6}[n]
+    size = tuple(draw(st.integers(1, max_size)) for _ in range(n))
+    kernel = tuple(draw(st.integers(1, 4)) for _ in range(n))
+    dtype = draw(st.sampled_from(DTYPES))
+    batch = draw(st.integers(1, 3))
+    x = draw(arrays((batch, groups, *size), dtype))
+    weight = draw(arrays((groups * multiplier, 1, *kernel), dtype))
+    bias = draw(st.none() | arrays((groups * multiplier,), dtype))
+    kwargs = {
+        "padding": draw(st.sampled_from(["same", "valid"]) | int_or_tuple(n, 0, 3)),
+        "dilation": draw(int_or_tuple(n, 1, 3)),
+        "groups": groups,
+    }
+    return (x, weight, bias), kwargs
+
+
+@pytest.mark.parametrize("n", DIMS)
+@given(data=st.data())
+def test_depthwise_stride_one_matches_torch(n, data):
+    """The flat path, with blocks of groups from one group (budget 1 byte) to all of them.
+
+    The memory cap is lifted so that every drawn layer takes the flat path, small ones included."""
+    args, kwargs = data.draw(depthwise_case(n))
+    budget = data.draw(st.sampled_from([1, 256, 4096, flat.BLOCK_BUDGET]))
+    with mock.patch.object(flat, "BLOCK_BUDGET", budget), mock.patch.object(flat, "OUTPUT_FACTOR", 10**9):
+        agree(getattr(F, f"conv{n}d"), getattr(TF, f"conv{n}d"), args, kwargs)
+
+
+@pytest.mark.parametrize("n", DIMS)
+def test_depthwise_stride_one_takes_the_flat_path(n):
+    """conv*d routes one-input-channel-per-group, stride-1 layers to correlate_flat, and only those
+    whose columns for one group stay within twice the output (not one large single-channel image)."""
+    x = np.ones((2, 32, *(8,) * n), dtype=np.float32)
+    conv = getattr(F, f"conv{n}d")
+    with mock.patch.object(conv_module, "correlate_flat", wraps=flat.correlate_flat) as spy:
+        conv(x, np.ones((64, 1, *(3,) * n), dtype=np.float32), padding=1, groups=32)
+        assert spy.call_count == 1
+        conv(x, np.ones((64, 1, *(3,) * n), dtype=np.float32), padding=1, groups=32, stride=2)
+        conv(x, np.ones((64, 2, *(3,) * n), dtype=np.float32), padding=1, groups=16)
+        conv(np.ones((1, 1, *(40,) * n), dtype=np.float32), np.ones((1, 1, *(5,) * n), dtype=np.float32))
+        assert spy.call_count == 1
 
 
 def test_same_padding_puts_the_extra_pixel_after():

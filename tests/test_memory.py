@@ -59,9 +59,12 @@ def test_tracemalloc_sees_numpy_allocations():
         ((2, 64, 14, 14), (64, 8, 3, 3), {"padding": 1, "groups": 8}),
         ((1, 3, 112, 112), (32, 3, 7, 7), {"stride": 2, "padding": 3}),
         ((1, 128, 28, 28), (32, 128, 1, 1), {}),
+        ((2, 128, 56, 56), (128, 1, 3, 3), {"padding": 1, "groups": 128}),
+        ((1, 32, 14, 14), (64, 1, 5, 5), {"padding": 2, "groups": 32}),
+        ((1, 1, 128, 128), (1, 1, 7, 7), {"padding": 3}),
     ],
     ids=["3x3", "3x3-stride2", "3x3-stride2-widen", "5x5-dilated", "7x7-by-offsets", "depthwise", "grouped",
-         "rgb-stem", "1x1"],
+         "rgb-stem", "1x1", "depthwise-mobilenet", "depthwise-small", "single-channel-7x7"],
 )
 def test_conv2d_has_no_im2col_copy(x_shape, w_shape, kwargs):
     x, w, b = randn(*x_shape), randn(*w_shape), randn(w_shape[0])

@@ -8,7 +8,9 @@ matrix (im2col, zero where a window reads padding), and one matrix product per
 tile and group writes those output rows. The tiles are sized to stay in cache
 and under twice the output's size: the full im2col matrix, ``C_in * prod(kernel)``
 values per output pixel, is never built. A 1x1 kernel with stride 1 and no
-padding skips the copies: its input already is the column matrix.
+padding skips the copies: its input already is the column matrix. A stride-1
+layer with one input channel per group (depthwise) gathers its columns from
+the flattened padded input instead (:mod:`convbook.functional.flat`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from .._arguments import (
     require,
 )
 from .._windows import Geometry, fill_outside, gather_window, kernel_offsets
+from .flat import correlate_flat, flat_block
 
 CONV_DTYPES = FLOAT_DTYPES | INT_DTYPES
 
@@ -289,6 +292,12 @@ def correlate(xg: np.ndarray, wg: np.ndarray, kernel, geometry: Geometry) -> np.
         # A 1x1 kernel with stride 1 and no padding: the input already is the column matrix.
         np.matmul(wg, xg.reshape(batch, groups, cin, pixels), out=out)
         return out
+    if cin == 1 and all(s == 1 for s in geometry.stride):
+        # Depthwise-like: each group's product contracts only the kernel offsets, so gathering dominates.
+        block = flat_block(xg, cout, kernel, geometry)
+        if block:
+            correlate_flat(xg, wg, kernel, geometry, block, out)
+            return out
     offsets = list(kernel_offsets(kernel))
     plan = plan_tiles(batch, groups, cin, cout, len(offsets), out_size, out.itemsize)
     if plan.offsets:
