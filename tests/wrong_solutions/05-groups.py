@@ -3,9 +3,13 @@
 
 WRONG = {
     "conv2d takes every groups-th channel": {
-        "edit": [("conv2d", "xg = padded[:, g * c_in_g:(g + 1) * c_in_g]", "xg = padded[:, g::groups]"),
+        "edit": [("conv2d", "xg = x[..., g * c_in_g:(g + 1) * c_in_g, :, :]", "xg = x[..., g::groups, :, :]"),
                  ("conv2d", "wg = weight[g * c_out_g:(g + 1) * c_out_g]", "wg = weight[g::groups]"),
-                 ("conv2d", "out[:, g * c_out_g:(g + 1) * c_out_g] +=", "out[:, g::groups] +=")],
+                 ("conv2d", "bg = None if bias is None else bias[g * c_out_g:(g + 1) * c_out_g]",
+                  "bg = None if bias is None else bias[g::groups]"),
+                 ("conv2d", "return np.concatenate(blocks, axis=-3)",
+                  "out = np.concatenate(blocks, axis=-3)\n    for g, block in enumerate(blocks):\n"
+                  "        out[..., g::groups, :, :] = block\n    return out")],
         "diagnosis": "every groups-th channel",
     },
     "conv2d slices the weight by input channels": {
@@ -13,22 +17,65 @@ WRONG = {
         "diagnosis": None,
     },
     "conv2d does not check weight.shape[1]": {
-        "edit": [("conv2d", 'raise ValueError(f"weight.shape[1] ({c_in_g}) must be in_channels / groups ({C // groups})")', "pass")],
+        "edit": [("conv2d", 'raise ValueError(f"weight.shape[1] ({c_in_g}) must be in_channels / groups ({c_in // groups})")', "pass")],
         "diagnosis": None,
     },
     "conv2d checks nothing": {
-        "edit": [("conv2d", 'raise ValueError(f"in_channels ({C}) must be divisible by groups ({groups})")', "pass"),
+        "edit": [("conv2d", 'raise ValueError(f"in_channels ({c_in}) must be divisible by groups ({groups})")', "pass"),
                  ("conv2d", 'raise ValueError(f"out_channels ({c_out}) must be divisible by groups ({groups})")', "pass"),
-                 ("conv2d", 'raise ValueError(f"weight.shape[1] ({c_in_g}) must be in_channels / groups ({C // groups})")', "pass")],
+                 ("conv2d", 'raise ValueError(f"weight.shape[1] ({c_in_g}) must be in_channels / groups ({c_in // groups})")', "pass")],
         "diagnosis": None,
     },
-    "conv2d rotates the kernel": {
-        "edit": [("conv2d", "wg[:, :, i, j])", "wg[:, :, kh - 1 - i, kw - 1 - j])")],
-        "diagnosis": "a true convolution (kernel flipped)",
+    "conv2d gives every group the whole bias": {
+        "edit": [("conv2d", "bg = None if bias is None else bias[g * c_out_g:(g + 1) * c_out_g]",
+                  "bg = None if bias is None else bias[:c_out_g]")],
+        "diagnosis": None,
     },
     "conv2d forgets the bias": {
-        "edit": [("conv2d", "out += bias[None, :, None, None]", "pass")],
+        "edit": [("conv2d", "bg = None if bias is None else bias[g * c_out_g:(g + 1) * c_out_g]", "bg = None")],
         "diagnosis": "without the bias",
+    },
+    "conv2d concatenates along the batch axis": {
+        "edit": [("conv2d", "return np.concatenate(blocks, axis=-3)", "return np.concatenate(blocks, axis=0)")],
+        "diagnosis": None,
+    },
+    "conv2d sums the groups instead of concatenating": {
+        "edit": [("conv2d", "return np.concatenate(blocks, axis=-3)", "return sum(blocks)")],
+        "diagnosis": None,
+    },
+    "conv2d splits the channels of the last axis": {
+        "edit": [("conv2d", "xg = x[..., g * c_in_g:(g + 1) * c_in_g, :, :]", "xg = x[:, g * c_in_g:(g + 1) * c_in_g]")],
+        "diagnosis": None,
+    },
+    "channel_shuffle reads the grid the other way (the inverse shuffle)": {
+        "edit": [("channel_shuffle", "x.reshape(n, groups, c // groups, *spatial)", "x.reshape(n, c // groups, groups, *spatial)")],
+        "diagnosis": "the inverse shuffle",
+    },
+    "channel_shuffle reshapes without swapping": {
+        "edit": [("channel_shuffle", ".swapaxes(1, 2).reshape(x.shape)", ".reshape(x.shape)")],
+        "diagnosis": "the input unchanged",
+    },
+    "channel_shuffle shuffles the last axis": {
+        "replace": {"channel_shuffle": """def channel_shuffle(x, groups):
+    *rest, last = x.shape
+    if x.shape[1] % groups:
+        raise ValueError("channels must be divisible by groups")
+    return x.reshape(*rest, groups, last // groups).swapaxes(-1, -2).reshape(x.shape)
+"""},
+        "diagnosis": None,
+    },
+    "channel_shuffle transposes without reshaping back": {
+        "edit": [("channel_shuffle", ".swapaxes(1, 2).reshape(x.shape)", ".swapaxes(1, 2)")],
+        "diagnosis": None,
+    },
+    "channel_shuffle does not check divisibility": {
+        "replace": {"channel_shuffle": """def channel_shuffle(x, groups):
+    n, c, *spatial = x.shape
+    per_group = -(-c // groups)
+    order = [j * per_group + i for i in range(per_group) for j in range(groups) if j * per_group + i < c]
+    return x[:, order]
+"""},
+        "diagnosis": None,
     },
     "conv2d_num_parameters ignores groups": {
         "edit": [("conv2d_num_parameters", "out_channels * (in_channels // groups) * kh * kw", "out_channels * in_channels * kh * kw")],

@@ -21,7 +21,8 @@ applicable), and a diagnosis never hides the failure itself.
 
 The registry lives in the submodules, one per part of the book: :mod:`.convolution`
 (chapters 1-8), :mod:`.fields` (receptive fields, chapter 3, and overlap counts,
-chapter 8), :mod:`.sequences` (shift equivariance, chapter 6), :mod:`.pooling`
+chapter 8), :mod:`.sequences` (shift equivariance, chapter 6), :mod:`.shuffle`
+(channel shuffle, chapter 5), :mod:`.pooling`
 (chapter 9), :mod:`.backprop` (chapters 10-11).
 """
 
@@ -173,7 +174,7 @@ def explain(name: str, got: Any, args: tuple, kwargs: dict) -> str | None:
     return None
 
 
-from . import backprop, convolution, fields, pooling, sequences  # noqa: E402, F401 - they fill the registry
+from . import backprop, convolution, fields, pooling, sequences, shuffle  # noqa: E402, F401 - they fill the registry
 
 __all__ = [
     "REGISTRY",
