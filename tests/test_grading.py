@@ -12,6 +12,7 @@ import torch.nn.functional as F
 
 from convbook import grading
 from convbook.functional import conv1d as convbook_conv1d
+from convbook.functional import conv2d as convbook_conv2d
 
 SAVED_CONV1D = F.conv1d  # a reference taken before grading runs
 
@@ -296,6 +297,37 @@ def test_random_conv_cases_are_valid(ndim):
     for _ in range(20):
         case = grading.random_conv_case(rng, ndim=ndim)
         assert ref(**case).size > 0
+
+
+def test_an_allowed_package_may_use_numpy_shortcuts_that_the_student_may_not():
+    """convbook's depthwise convolution gathers its columns with as_strided: fine when convbook is allowed;
+    the same call in the student's code, or in a student's layer that convbook.nn calls back, is not."""
+    from convbook import nn
+
+    x, w = np.ones((2, 8, 16, 16)), np.ones((8, 1, 3, 3))
+    strided = np.lib.stride_tricks.as_strided
+
+    def depthwise(x, w):
+        return convbook_conv2d(x, w, padding=1, groups=8)
+
+    def own_strides(x, w):
+        depthwise(x, w)
+        return strided(x, x.shape, x.strides)
+
+    class StridedLayer(nn.Module):
+        def forward(self, x):
+            return strided(x, x.shape, x.strides)
+
+    def callback(x, w):
+        return nn.Sequential(StridedLayer()).forward(depthwise(x, w))
+
+    expected = F.conv2d(torch.from_numpy(x), torch.from_numpy(w), padding=1, groups=8).numpy()
+    np.testing.assert_allclose(grading.run_guarded(depthwise, x, w, allow=("convbook",)), expected)
+    with pytest.raises(grading.ForbiddenCallError, match="convbook"):
+        grading.run_guarded(depthwise, x, w)
+    for cheat in (own_strides, callback):
+        with pytest.raises(grading.ForbiddenCallError, match="as_strided"):
+            grading.run_guarded(cheat, x, w, allow=("convbook",))
 
 
 def test_random_pad_cases_are_valid():

@@ -83,15 +83,24 @@ def _impl(f: Any) -> Any:
     return getattr(f, "_implementation", f)
 
 
-def _default_forbidden_codes() -> dict[Any, str]:
+def _numpy_shortcut_codes() -> dict[Any, str]:
+    """The NumPy functions that would do a task's work: forbidden to the student's own code only."""
     from numpy.lib import stride_tricks
 
-    codes = {}
+    return {
+        _impl(f).__code__: label
+        for f, label in [
+            (np.convolve, "np.convolve"),
+            (np.correlate, "np.correlate"),
+            (stride_tricks.sliding_window_view, "numpy.lib.stride_tricks.sliding_window_view"),
+            (stride_tricks.as_strided, "numpy.lib.stride_tricks.as_strided"),
+        ]
+    }
+
+
+def _default_forbidden_codes() -> dict[Any, str]:
+    codes = _numpy_shortcut_codes()
     for f, label in [
-        (np.convolve, "np.convolve"),
-        (np.correlate, "np.correlate"),
-        (stride_tricks.sliding_window_view, "numpy.lib.stride_tricks.sliding_window_view"),
-        (stride_tricks.as_strided, "numpy.lib.stride_tricks.as_strided"),
         (threading.setprofile, "threading.setprofile (switching the call guard off)"),
         (threading.settrace, "threading.settrace (switching the call guard off)"),
     ]:
@@ -102,21 +111,28 @@ def _default_forbidden_codes() -> dict[Any, str]:
     return codes
 
 
-def _default_forbidden_builtins() -> dict[int, str]:
+def _numpy_shortcut_builtins() -> dict[int, str]:
+    """NumPy's C correlation, what np.convolve/np.correlate call (forbidden to the student's own code only)."""
     from numpy._core import multiarray
 
-    builtins = {
+    return {
+        id(getattr(multiarray, name)): f"numpy's C {name} (what np.convolve/np.correlate call)"
+        for name in ("correlate", "correlate2")
+        if hasattr(multiarray, name)
+    }
+
+
+def _default_forbidden_builtins() -> dict[int, str]:
+    return {
         id(sys.setprofile): "sys.setprofile (switching the call guard off)",
         id(sys.settrace): "sys.settrace (switching the call guard off)",
+        **_numpy_shortcut_builtins(),
     }
-    for name in ("correlate", "correlate2"):
-        if hasattr(multiarray, name):
-            builtins[id(getattr(multiarray, name))] = f"numpy's C {name} (what np.convolve/np.correlate call)"
-    return builtins
 
 
 _FORBIDDEN_MODULE_PREFIXES = ("torch", "scipy.signal", "scipy.ndimage", "convbook")
 _ALLOWED_MODULES = ("convbook.grading",)
+_NUMPY_DIR = os.path.dirname(os.path.abspath(np.__file__)) + os.sep
 
 
 class _Guard:
@@ -137,6 +153,20 @@ class _Guard:
         self.verdicts: dict[Any, str | None] = {}
         self.violations: list[str] = []
         self.exit_code = None
+        # An allowed package (convbook, when a task lets students build on it) may use NumPy's shortcuts
+        # itself: convbook's depthwise convolution gathers its columns through as_strided.
+        self.allowed_dirs = tuple(d for d in map(_package_dir, allow) if d)
+        self.shortcuts = set(_numpy_shortcut_codes()) | set(_numpy_shortcut_builtins())
+
+    def called_by_allowed_package(self, frame: Any) -> bool:
+        """Whether the nearest caller outside NumPy (``frame`` or a frame above it) is an allowed package's code.
+
+        The nearest one, not any: a student's function that an allowed package calls back (a layer in
+        ``convbook.nn.Sequential``) is still the student's code.
+        """
+        while frame is not None and frame.f_code.co_filename.startswith(_NUMPY_DIR):
+            frame = frame.f_back
+        return bool(self.allowed_dirs) and frame is not None and frame.f_code.co_filename.startswith(self.allowed_dirs)
 
     def code_verdict(self, code: Any) -> str | None:
         verdict = self.codes.get(code)
@@ -169,10 +199,14 @@ class _Guard:
         if event == "call":
             code = frame.f_code
             verdict = self.verdicts[code] if code in self.verdicts else self.code_verdict(code)
+            if verdict is not None and code in self.shortcuts and self.called_by_allowed_package(frame.f_back):
+                return
         elif event == "c_call":
             if frame.f_code is self.exit_code:
                 return
             verdict = self.builtin_verdict(arg)
+            if verdict is not None and id(arg) in self.shortcuts and self.called_by_allowed_package(frame):
+                return
         else:
             return
         if verdict is not None:
