@@ -79,6 +79,24 @@ def test_written_questions_are_graded_by_hand(assignment):
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_book_states_the_notebooks_points(assignment):
+    """The chapter's Exercises section gives the notebook's autograded total, one number per task that add up to
+    it, and the written questions' points: a student who plans by the book meets the same notebook."""
+    nb = notebook("solutions", assignment)
+    autograded = sum(c.metadata["nbgrader"]["points"] for c in autograded_cells(nb))
+    written = sum(c.metadata["nbgrader"]["points"] for c in written_cells(nb))
+    section = (ROOT / "book" / f"{assignment}.md").read_text().split("\n## Exercises", 1)[1]
+    by_hand = re.search(r"\((\d+) points, graded by hand", section)
+    assert by_hand and int(by_hand[1]) == written, f"{assignment}: the book gives the written questions' points wrong"
+    numbers = [int(n) for n in re.findall(r"(\d+) points\)", section[: by_hand.start()])]
+    if numbers:  # 11-cnn describes its tasks without points
+        total, tasks = numbers[0], numbers[1:]
+        assert total == autograded == sum(tasks), (
+            f"{assignment}: the book says {total} points in tasks {tasks}; the notebook has {autograded}"
+        )
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_release_has_no_solutions_hidden_tests_or_outputs(assignment):
     nb = notebook("exercises", assignment)
     for cell in nb.cells:
