@@ -23,7 +23,10 @@ The registry lives in the submodules, one per part of the book: :mod:`.convoluti
 (chapters 1-8), :mod:`.fields` (receptive fields, chapter 3, and overlap counts,
 chapter 8), :mod:`.sequences` (shift equivariance, chapter 6), :mod:`.shuffle`
 (channel shuffle, chapter 5), :mod:`.pooling`
-(chapter 9), :mod:`.backprop` (chapters 10-11).
+(chapter 9), :mod:`.backprop` (chapters 10-11), :mod:`.computing` (im2col, FFT and
+Winograd convolutions, chapter 12), :mod:`.architectures` (layer and network costs,
+chapter 13), :mod:`.applications` (bilinear upsampling, pixel shuffle, causal
+stacks, chapter 14).
 """
 
 from __future__ import annotations
@@ -174,7 +177,17 @@ def explain(name: str, got: Any, args: tuple, kwargs: dict) -> str | None:
     return None
 
 
-from . import backprop, convolution, fields, pooling, sequences, shuffle  # noqa: E402, F401 - they fill the registry
+from . import (  # noqa: E402, F401 - they fill the registry
+    applications,
+    architectures,
+    backprop,
+    computing,
+    convolution,
+    fields,
+    pooling,
+    sequences,
+    shuffle,
+)
 
 __all__ = [
     "REGISTRY",
