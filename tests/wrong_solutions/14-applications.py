@@ -20,8 +20,10 @@ WRONG = {
     },
     "upsample_bilinear pads with zeros instead of repeating the edge": {
         "edit": [("upsample_bilinear", "padded = np.concatenate([x[:, :, :1], x, x[:, :, -1:]], axis=2)",
-                  "padded = np.concatenate([0 * x[:, :, :1], x, 0 * x[:, :, -1:]], axis=2)")],
-        "diagnosis": None,
+                  "padded = np.concatenate([0 * x[:, :, :1], x, 0 * x[:, :, -1:]], axis=2)"),
+                 ("upsample_bilinear", "padded = np.concatenate([padded[..., :1], padded, padded[..., -1:]], axis=3)",
+                  "padded = np.concatenate([0 * padded[..., :1], padded, 0 * padded[..., -1:]], axis=3)")],
+        "diagnosis": "padded with zeros",
     },
     "upsample_bilinear returns float64 for a float32 input": {
         "edit": [("upsample_bilinear", ", dtype=x.dtype)", ")")],
@@ -33,8 +35,10 @@ WRONG = {
         "diagnosis": "the blocks transposed",
     },
     "pixel_shuffle reads channels as (r, r, C) instead of (C, r, r)": {
-        "edit": [("pixel_shuffle", "blocks = x.reshape(*lead, c, r, r, h, w)", "blocks = x.reshape(*lead, r, r, c, h, w)")],
-        "diagnosis": None,
+        "edit": [("pixel_shuffle", "blocks = x.reshape(*lead, c, r, r, h, w)", "blocks = x.reshape(*lead, r, r, c, h, w)"),
+                 ("pixel_shuffle", "order = (*range(k), k, k + 3, k + 1, k + 4, k + 2)",
+                  "order = (*range(k), k + 2, k + 3, k, k + 4, k + 1)")],
+        "diagnosis": "read as (r, r, C)",
     },
     "causal_stack pads both sides (like padding='same')": {
         "edit": [("causal_stack", "padded = np.concatenate([np.zeros((n, x.shape[1], left)), x], axis=-1)",
