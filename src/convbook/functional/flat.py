@@ -6,9 +6,9 @@ flatten it. With stride 1, output position ``o`` then reads input position
 (dilated) position in the same flat layout. So the im2col column of one offset
 is a single contiguous slice of the buffer, and all offsets' columns
 together are one strided view of it: one copy, with no borders to zero and
-no per-dimension slicing. The price is that the flat
-output also covers the padded width: the columns between the last output
-column and the row's end are computed and dropped.
+no per-dimension slicing. The price is that the flat output also covers the
+padded width: the columns between the last output column and the row's end
+are computed and dropped.
 
 :func:`convbook.functional.conv.correlate` sends depthwise-like layers here
 (one input channel per group, MobileNet's 3x3 for instance): their

@@ -156,7 +156,8 @@ class _Guard:
         # An allowed package (convbook, when a task lets students build on it) may use NumPy's shortcuts
         # itself: convbook's depthwise convolution gathers its columns through as_strided.
         self.allowed_dirs = tuple(d for d in map(_package_dir, allow) if d)
-        self.shortcuts = set(_numpy_shortcut_codes()) | set(_numpy_shortcut_builtins())
+        self.shortcut_codes = set(_numpy_shortcut_codes())
+        self.shortcut_builtin_ids = set(_numpy_shortcut_builtins())
 
     def called_by_allowed_package(self, frame: Any) -> bool:
         """Whether the nearest caller outside NumPy (``frame`` or a frame above it) is an allowed package's code.
@@ -164,9 +165,11 @@ class _Guard:
         The nearest one, not any: a student's function that an allowed package calls back (a layer in
         ``convbook.nn.Sequential``) is still the student's code.
         """
+        if not self.allowed_dirs:
+            return False
         while frame is not None and frame.f_code.co_filename.startswith(_NUMPY_DIR):
             frame = frame.f_back
-        return bool(self.allowed_dirs) and frame is not None and frame.f_code.co_filename.startswith(self.allowed_dirs)
+        return frame is not None and frame.f_code.co_filename.startswith(self.allowed_dirs)
 
     def code_verdict(self, code: Any) -> str | None:
         verdict = self.codes.get(code)
@@ -199,13 +202,13 @@ class _Guard:
         if event == "call":
             code = frame.f_code
             verdict = self.verdicts[code] if code in self.verdicts else self.code_verdict(code)
-            if verdict is not None and code in self.shortcuts and self.called_by_allowed_package(frame.f_back):
+            if verdict is not None and code in self.shortcut_codes and self.called_by_allowed_package(frame.f_back):
                 return
         elif event == "c_call":
             if frame.f_code is self.exit_code:
                 return
             verdict = self.builtin_verdict(arg)
-            if verdict is not None and id(arg) in self.shortcuts and self.called_by_allowed_package(frame):
+            if verdict is not None and id(arg) in self.shortcut_builtin_ids and self.called_by_allowed_package(frame):
                 return
         else:
             return
