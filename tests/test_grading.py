@@ -330,6 +330,20 @@ def test_an_allowed_package_may_use_numpy_shortcuts_that_the_student_may_not():
             grading.run_guarded(cheat, x, w, allow=("convbook",))
 
 
+def test_code_that_claims_to_be_convbook_gets_no_shortcut_where_convbook_is_not_allowed():
+    """The exemption trusts a caller's file name, which a student can forge (compile(..., filename=...)). That
+    opens nothing where convbook is not allowed: no caller is exempt, and code in convbook's files is itself
+    forbidden there. Where it is allowed (11-cnn), convbook's own helpers already hand out a strided view, so a
+    forged name adds nothing."""
+    from convbook.functional import flat
+
+    namespace = {"np": np}
+    exec(compile("def forged(x, w):\n    return np.lib.stride_tricks.as_strided(x, x.shape, x.strides)\n",
+                 flat.__file__, "exec"), namespace)
+    with pytest.raises(grading.ForbiddenCallError, match="convbook's own implementation"):
+        grading.run_guarded(namespace["forged"], X, W)
+
+
 def test_random_pad_cases_are_valid():
     rng, _ = grading.fresh_rng()
     ref = grading.torch_reference("pad")
